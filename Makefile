@@ -1,0 +1,48 @@
+# ERP Bridge. `make run`: set up and serve with demo data. `make test`: the whole suite, SQLite then PostgreSQL.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: install run test test-sqlite test-postgres test-api-fuzz lint check system-deps clean
+
+$(BIN)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo_data
+	@echo ""
+	@echo "ERP Bridge is at http://127.0.0.1:$(PORT)/admin/  (API: http://127.0.0.1:$(PORT)/api/docs/)"
+	@echo ""
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# PostgreSQL 15 and Debian's Chromium, installed when missing (needs root, as on CI).
+system-deps:
+	scripts/system-deps.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+test-sqlite: install
+	$(BIN)/pytest
+
+test-postgres: install
+	scripts/with-postgres.sh $(BIN)/pytest
+
+test-api-fuzz: install
+	scripts/api-fuzz.sh
+
+test: system-deps lint test-sqlite test-postgres test-api-fuzz
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

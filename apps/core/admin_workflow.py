@@ -1,0 +1,137 @@
+"""Workflow steps as admin buttons: shown only when allowed, each running one service.
+
+django-fsm-2's FSMAdminMixin applies any transition that is POSTed, whatever the user's
+permission; this mixin runs services instead, which check state (409) and permission (403).
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django_fsm_log.admin import StateLogInline
+
+from apps.core.exceptions import DomainError
+from apps.core.workflow import allowed_steps
+
+
+def error_text(error):
+    """One readable line from a ValidationError, naming its fields."""
+    if hasattr(error, "error_dict"):
+        return " ".join(
+            f"{msg}" if field == "__all__" else f"{field.replace('_', ' ').capitalize()}: {msg}"
+            for field, msgs in error.message_dict.items()
+            for msg in msgs
+        )
+    return " ".join(error.messages)
+
+
+def run_and_report(request, action, success):
+    """Run a service call for the admin; True when it succeeded, each refusal shown as a message."""
+    try:
+        action()
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc) or "You do not have permission to do that.")
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, success)
+        return True
+    return False
+
+
+@dataclass
+class AdminStep:
+    """One button: `run(user, obj, data)` calls the service; `form(obj)` returns a form class or None."""
+
+    name: str
+    label: str
+    run: callable
+    done: str
+    form: callable = None
+    help: str = ""
+    danger: bool = False
+
+
+class WorkflowAdminMixin:
+    change_form_template = "admin/workflow/change_form.html"
+    workflow_steps: list = []
+    inlines = [StateLogInline]
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/step/<str:step>/",
+                self.admin_site.admin_view(self.step_view),
+                name="{}_{}_step".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _steps(self, request, obj):
+        allowed = set(allowed_steps(obj, request.user))
+        return [step for step in self.workflow_steps if step.name in allowed]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if obj is not None:
+            extra_context["workflow_buttons"] = [
+                (
+                    step,
+                    reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_step", args=[obj.pk, step.name]),
+                )
+                for step in self._steps(request, obj)
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def step_view(self, request, object_id, step):
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404
+        step_def = next((s for s in self.workflow_steps if s.name == step), None)
+        if step_def is None:
+            raise Http404
+        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+        form_class = step_def.form(obj) if step_def.form else None
+        form = form_class(request.POST or None) if form_class else None
+        if request.method == "POST" and (form is None or form.is_valid()):
+            data = form.cleaned_data if form else {}
+            try:
+                step_def.run(request.user, obj, data)
+            except ValidationError as exc:
+                if form is None:
+                    messages.error(request, error_text(exc))
+                    return HttpResponseRedirect(change_url)
+                for field, msgs in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+                    form.add_error(field if field in form.fields else None, msgs)
+            except (DomainError, PermissionDenied) as exc:
+                messages.error(request, str(exc) or "You do not have permission to do that.")
+                return HttpResponseRedirect(change_url)
+            else:
+                messages.success(request, step_def.done.format(obj=obj))
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "object": obj,
+            "step": step_def,
+            "form": form,
+            "change_url": change_url,
+            "title": f"{step_def.label}: {obj}",
+        }
+        return TemplateResponse(request, "admin/workflow/step.html", context)
+
+
+def status_badge(label, state):
+    return format_html('<span class="erp-badge erp-badge--{}">{}</span>', state, label)
+
+
+def bullet_list(items):
+    if not items:
+        return "—"
+    return format_html("<ul class='erp-messages'>{}</ul>", format_html_join("", "<li>{}</li>", ((i,) for i in items)))

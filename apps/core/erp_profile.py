@@ -1,0 +1,53 @@
+"""The Sage 100 Contractor rules (SPEC §9): checked by the app when an item is sent, and by the ledger.
+
+The reference integration silently truncates some of these on export; this app refuses instead,
+naming the field and the limit.
+"""
+
+import re
+
+JOB_ID_RE = re.compile(r"^\d{1,10}$")
+COST_CODE_RE = re.compile(r"^[1-9]\d{0,5}(\.\d{1,3})?$")
+STATE_RE = re.compile(r"^[A-Za-z]{2}$")
+COST_TYPE_CODES = range(1, 10)
+
+JOB_FIELD_LIMITS = {"name": 75, "address": 50, "city": 50, "zip": 10}
+COST_CODE_DESCRIPTION_LIMIT = 50
+
+JOB_ID_RULE = "digits only, no separators, at most 10 digits (for example 1024)"
+COST_CODE_RULE = "1 to 6 digits not starting with 0, optionally '.' and 1 to 3 digits (for example 2010.000)"
+
+
+def job_id_problem(value):
+    value = "" if value is None else str(value)
+    if not value.strip():
+        return "The ERP job id is required."
+    if not JOB_ID_RE.match(value):
+        return f"'{value}' is not a valid ERP job id: {JOB_ID_RULE}."
+    return None
+
+
+def cost_code_problem(code):
+    if not COST_CODE_RE.match(str(code)):
+        return f"'{code}' is not a valid Sage cost code: {COST_CODE_RULE}."
+    return None
+
+
+def job_field_problems(fields):
+    """{field: message} for the job fields that break the ERP's limits."""
+    problems = {}
+    if not (fields.get("name") or "").strip():
+        problems["name"] = "The ERP needs a job name."
+    for field, limit in JOB_FIELD_LIMITS.items():
+        value = fields.get(field) or ""
+        if len(value) > limit:
+            problems[field] = f"The ERP allows at most {limit} characters for the job {field}; this has {len(value)}."
+    state = fields.get("state") or ""
+    if state and not STATE_RE.match(state):
+        problems["state"] = f"The ERP takes the state as its 2-letter abbreviation (for example CA), not '{state}'."
+    return problems
+
+
+def cost_codes_without_types(cost_codes):
+    """The codes, from [{code, cost_types}], that have no cost type: the ERP needs at least one each."""
+    return [str(c["code"]) for c in cost_codes if not c.get("cost_types")]

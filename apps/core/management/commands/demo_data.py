@@ -1,0 +1,133 @@
+import os
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from apps.core import roles
+from apps.erp_queue import services as erp_services
+from apps.jobs import services as job_services
+from apps.jobs.models import Project
+
+DEFAULT_PASSWORD = "erp-bridge-demo"
+
+USERS = [
+    ("pm", roles.PROJECT_MANAGER, "Pat", "Morgan"),
+    ("approver", roles.ACCOUNTING_APPROVER, "Alex", "Rivera"),
+    ("viewer", roles.VIEWER, "Val", "Chen"),
+    ("agent", roles.ERP_AGENT, "Sage", "Connector"),
+]
+
+PROJECTS = [
+    # number, name, address, city, state, zip, cost codes with types, what happens to it
+    (
+        "2401",
+        "Riverside Medical Office",
+        "100 River Rd",
+        "Sacramento",
+        "CA",
+        "95814",
+        {"1000": [2], "3300": [1, 2, 4], "9900": [4]},
+        "draft",
+    ),
+    (
+        "2402",
+        "Harbor View Apartments",
+        "22 Pier Ave",
+        "Oakland",
+        "CA",
+        "94607",
+        {"2300": [3, 4], "6100": [1, 2]},
+        "sent",
+    ),
+    (
+        "2403",
+        "Elm Street School Renovation",
+        "5 Elm St",
+        "Fresno",
+        "CA",
+        "93721",
+        {"1100": [2], "5100": [1, 4], "9250": [4]},
+        "synced",
+    ),
+    (
+        "2404",
+        "Mission Bay Parking Structure",
+        "800 Third St",
+        "San Francisco",
+        "CA",
+        "94158",
+        {"3100": [1, 2], "3300": [1]},
+        "rejected",
+    ),
+    (
+        "2405",
+        "Lakeside Retail Center",
+        "77 Lake Blvd",
+        "Stockton",
+        "CA",
+        "95202",
+        {"2010": [3], "9250": []},
+        "draft",
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo users (one per role), cost codes, projects in every state and an ERP job to import."
+
+    def handle(self, *args, **options):
+        password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+        users = self._users(password)
+        # What accounting keyed into the ERP: cost codes, and a job waiting under Ready to Import.
+        call_command("ledger_demo", stdout=self.stdout)
+        job_services.cost_code_sync_from_erp(user=users["approver"])
+        for spec in PROJECTS:
+            self._project(spec, users)
+        token = Token.objects.get_or_create(user=users["agent"])[0]
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"Log in at /admin/ as pm, approver, viewer, agent or admin; password: {password}")
+        self.stdout.write(f"Agent API token: {token.key}")
+
+    def _users(self, password):
+        User = get_user_model()
+        users = {}
+        for username, role, first, last in USERS:
+            user, _ = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
+            user.is_staff = True
+            user.set_password(password)
+            user.save()
+            user.groups.set([Group.objects.get(name=role)])
+            users[username] = user
+        admin, _ = User.objects.get_or_create(username="admin")
+        admin.is_staff = admin.is_superuser = True
+        admin.set_password(password)
+        admin.save()
+        users["admin"] = admin
+        return users
+
+    def _project(self, spec, users):
+        number, name, address, city, state, zip_code, codes, fate = spec
+        if Project.objects.filter(number=number).exists():
+            return
+        pm, approver = users["pm"], users["approver"]
+        with transaction.atomic():
+            project = job_services.project_create(
+                user=pm, number=number, name=name, address=address, city=city, state=state, zip=zip_code
+            )
+            for code, types in codes.items():
+                job_services.project_cost_code_assign(project=project, user=pm, code=code, cost_types=types)
+        if fate == "draft":
+            return
+        project, request = job_services.project_send(project=project, user=pm)
+        if fate == "synced":
+            erp_services.request_accept(request=request, user=approver, inputs={"erp_job_id": number})
+        elif fate == "rejected":
+            erp_services.request_reject(
+                request=request,
+                user=approver,
+                reason="The ZIP code does not match the site address; please check.",
+            )

@@ -1,0 +1,71 @@
+"""The roles of the spec as Django groups, kept in step with the permissions on every migrate."""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+
+PROJECT_MANAGER = "Project Manager"
+ACCOUNTING_APPROVER = "Accounting Approver"
+VIEWER = "Viewer"
+ERP_AGENT = "ERP Agent"
+
+# Apps whose records every role may read.
+DOMAIN_APPS = ("jobs", "erp_queue", "ledger", "django_fsm_log")
+
+ROLE_PERMISSIONS = {
+    PROJECT_MANAGER: {
+        "jobs.add_project",
+        "jobs.change_project",
+        "jobs.send_project",
+        "jobs.add_projectcostcode",
+        "jobs.change_projectcostcode",
+        "jobs.delete_projectcostcode",
+    },
+    ACCOUNTING_APPROVER: {
+        "erp_queue.decide_erprequest",
+        "erp_queue.import_stagedrecord",
+        "jobs.change_costtype",
+        "jobs.sync_costcode",
+        # Accountants are the ones who work in the ERP itself.
+        "ledger.add_erpjob",
+        "ledger.change_erpjob",
+        "ledger.add_erpjobcostcode",
+        "ledger.change_erpjobcostcode",
+        "ledger.delete_erpjobcostcode",
+        "ledger.add_erpcostcode",
+        "ledger.change_erpcostcode",
+    },
+    VIEWER: set(),
+    ERP_AGENT: {
+        "erp_queue.export_erprequest",
+        "erp_queue.add_stagedrecord",
+        "jobs.add_costcode",
+        "jobs.change_costcode",
+        "jobs.sync_costcode",
+    },
+}
+
+
+def sync_roles(sender=None, apps=global_apps, using="default", **kwargs):
+    """Create the role groups and give each exactly its permissions plus read access to the domain.
+
+    post_migrate fires once per app; the work is done once, for the core app, after creating the
+    permissions of every app (auth would otherwise create the later apps' ones only after us).
+    """
+    if sender is not None and sender.label != "core":
+        return
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using, apps=apps)
+    view_perms = list(
+        Permission.objects.using(using).filter(content_type__app_label__in=DOMAIN_APPS, codename__startswith="view_")
+    )
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        wanted = list(view_perms)
+        for name in names:
+            app_label, codename = name.split(".")
+            perm = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:  # an app not migrated yet on this database
+                wanted.append(perm)
+        group.permissions.set(wanted)

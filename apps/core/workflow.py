@@ -1,0 +1,50 @@
+"""The one way services run django-fsm transitions: state check (409), permission check (403), audit."""
+
+from django_fsm import FSMFieldMixin, can_proceed, has_transition_perm
+
+from apps.core.exceptions import PermissionDenied, StepNotAllowed
+
+
+def allowed_steps(obj, user):
+    """The step names (API spelling) that `user` may take on `obj` now.
+
+    Each workflow model declares STEPS: {step name: transition method name}. Only the state
+    and the user's permission count here; data preconditions are checked by the service.
+    """
+    steps = []
+    for step, method_name in obj.STEPS.items():
+        method = getattr(obj, method_name)
+        if can_proceed(method, check_conditions=False) and (user is None or has_transition_perm(method, user)):
+            steps.append(step)
+    return steps
+
+
+def check_step(obj, step, *, user):
+    """Refuse `step` unless the state allows it (409) and `user` holds its permission (403).
+
+    `user=None` is the system itself (the connector, a worker): no permission to check.
+    Returns the bound transition method.
+    """
+    method = getattr(obj, obj.STEPS.get(step, step))
+    if not can_proceed(method, check_conditions=False):
+        field = method._django_fsm.field.name
+        raise StepNotAllowed(
+            record=str(obj),
+            step=step,
+            state=getattr(obj, field),
+            state_label=getattr(obj, f"get_{field}_display")(),
+            allowed_steps=allowed_steps(obj, user),
+        )
+    if user is not None and not has_transition_perm(method, user):
+        raise PermissionDenied(f"You do not have permission to {step.replace('-', ' ')} {obj}.")
+    return method
+
+
+def run_step(obj, step, *, user, description=None, **kwargs):
+    """Check and run the transition behind `step` on a row the caller has locked; the caller saves."""
+    check_step(obj, step, user=user)(by=user, description=description, **kwargs)
+
+
+def full_clean(obj):
+    """Model.full_clean, minus the protected FSM fields (clean_fields would set them, which they refuse)."""
+    obj.full_clean(exclude=[f.name for f in obj._meta.fields if isinstance(f, FSMFieldMixin)])

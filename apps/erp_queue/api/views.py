@@ -1,0 +1,156 @@
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.api.schema import ERROR_RESPONSES, step_schema
+from apps.core.api.views import WorkflowViewSetMixin
+from apps.erp_queue import selectors, services
+from apps.erp_queue.api.serializers import (
+    AcceptSerializer,
+    ClaimedRequestSerializer,
+    ClaimSerializer,
+    ERPRequestSerializer,
+    FailedSerializer,
+    RejectSerializer,
+    StagedRecordSerializer,
+    SucceededSerializer,
+)
+from apps.erp_queue.filters import ERPRequestFilter, StagedRecordFilter
+from apps.erp_queue.models import StagedRecord
+
+
+def _inputs(serializer):
+    return {key: value for key, value in serializer.validated_data.items() if value not in ("", None)}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The ERP Integrations queue (filter by kind and status)"),
+)
+class ERPRequestViewSet(
+    WorkflowViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ERPRequestSerializer
+    filterset_class = ERPRequestFilter
+
+    def get_queryset(self):
+        return selectors.request_list()
+
+    def _answer(self, request_obj):
+        return Response(self.get_serializer(request_obj).data)
+
+    @step_schema(request=AcceptSerializer, response=ERPRequestSerializer, summary="Accept: export to the ERP")
+    @action(detail=True, methods=["post"], is_step=True)
+    def accept(self, request, pk=None):
+        serializer = AcceptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._answer(
+            services.request_accept(request=self.get_object(), user=request.user, inputs=_inputs(serializer))
+        )
+
+    @step_schema(request=RejectSerializer, response=ERPRequestSerializer, summary="Reject with a reason")
+    @action(detail=True, methods=["post"], is_step=True)
+    def reject(self, request, pk=None):
+        serializer = RejectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._answer(
+            services.request_reject(
+                request=self.get_object(), user=request.user, reason=serializer.validated_data["reason"]
+            )
+        )
+
+    @step_schema(
+        request=AcceptSerializer,
+        response=ERPRequestSerializer,
+        summary="Retry a failed export, optionally with corrected inputs",
+    )
+    @action(detail=True, methods=["post"], is_step=True)
+    def retry(self, request, pk=None):
+        serializer = AcceptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._answer(
+            services.request_retry(request=self.get_object(), user=request.user, inputs=_inputs(serializer))
+        )
+
+    @step_schema(
+        request=ClaimSerializer,
+        response=ClaimedRequestSerializer(many=True),
+        summary="Agent: claim accepted requests with a lease",
+    )
+    @action(detail=False, methods=["post"], is_step=True)
+    def claim(self, request):
+        serializer = ClaimSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        claimed = services.request_claim(
+            user=request.user,
+            worker=serializer.validated_data["worker"],
+            limit=serializer.validated_data["limit"],
+        )
+        return Response(ClaimedRequestSerializer(claimed, many=True, context=self.get_serializer_context()).data)
+
+    @step_schema(
+        request=SucceededSerializer,
+        response=ERPRequestSerializer,
+        summary="Agent: the request was written into the ERP (idempotent)",
+    )
+    @action(detail=True, methods=["post"], is_step=True)
+    def succeeded(self, request, pk=None):
+        serializer = SucceededSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._answer(
+            services.request_succeeded(
+                request=self.get_object(), user=request.user, erp_ids=serializer.validated_data["erp_ids"]
+            )
+        )
+
+    @step_schema(
+        request=FailedSerializer,
+        response=ERPRequestSerializer,
+        summary="Agent: the ERP refused the request (idempotent)",
+    )
+    @action(detail=True, methods=["post"], is_step=True)
+    def failed(self, request, pk=None):
+        serializer = FailedSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._answer(
+            services.request_failed(
+                request=self.get_object(), user=request.user, messages=serializer.validated_data["messages"]
+            )
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Ready to Import: records created in the ERP"),
+    create=extend_schema(
+        summary="Agent: stage an ERP record (upsert on kind + erp_id)",
+        responses={201: StagedRecordSerializer, **ERROR_RESPONSES},
+    ),
+)
+class StagedRecordViewSet(
+    WorkflowViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = StagedRecord.objects.all()
+    serializer_class = StagedRecordSerializer
+    filterset_class = StagedRecordFilter
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        staged = services.staged_record_upsert(user=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(staged).data, status=status.HTTP_201_CREATED)
+
+    @step_schema(response=StagedRecordSerializer, summary="Add the ERP record to the app")
+    @action(detail=True, methods=["post"], url_path="add-to-app", is_step=True)
+    def add_to_app(self, request, pk=None):
+        staged = services.staged_record_add_to_app(staged=self.get_object(), user=request.user)
+        return Response(self.get_serializer(staged).data)
+
+    @step_schema(response=StagedRecordSerializer, summary="Archive: hide it from Ready to Import")
+    @action(detail=True, methods=["post"], is_step=True)
+    def archive(self, request, pk=None):
+        staged = services.staged_record_archive(staged=self.get_object(), user=request.user)
+        return Response(self.get_serializer(staged).data)

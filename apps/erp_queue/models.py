@@ -1,0 +1,197 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+
+class Kind(models.TextChoices):
+    JOB = "job", "Job"
+    BUDGET = "budget", "Budget"
+    COMMITMENT = "commitment", "Commitment"
+    CHANGE_ORDER = "change_order", "Commitment change order"
+    VENDOR = "vendor", "Vendor"
+
+
+class ERPRequest(ConcurrentTransitionMixin, models.Model):
+    """One send of one record to the ERP: what the approver reviews, decides and the connector exports."""
+
+    class Status(models.TextChoices):
+        READY_TO_EXPORT = "ready_to_export", "Ready to export"
+        EXPORTING = "exporting", "Exporting"
+        SYNCED = "synced", "Synced"
+        FAILED = "failed", "Failed to export"
+        REJECTED = "rejected", "Rejected"
+        RETRIEVED = "retrieved", "Retrieved by sender"
+
+    OPEN_STATUSES = (Status.READY_TO_EXPORT, Status.EXPORTING, Status.FAILED)
+    STEPS = {"accept": "accept", "reject": "reject", "retry": "retry"}
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField(help_text="Primary key of the record in its own app.")
+    record_label = models.CharField(max_length=255, help_text="How the record read when it was sent.")
+    payload = models.JSONField(help_text="What is exported, frozen at send time.")
+    status = FSMField(max_length=20, choices=Status.choices, default=Status.READY_TO_EXPORT, protected=True)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="erp_requests_sent")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="erp_requests_decided",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    inputs = models.JSONField(default=dict, blank=True, help_text="What the approver typed (ERP ids).")
+    reason = models.TextField(blank=True, help_text="Why the approver rejected it.")
+    messages = models.JSONField(default=list, blank=True, help_text="The ERP's messages on the last failure.")
+    erp_ids = models.JSONField(default=dict, blank=True, help_text="Identifiers the ERP gave the record.")
+    attempts = models.PositiveIntegerField(default=0)
+    lease_token = models.UUIDField(null=True, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    leased_by = models.CharField(max_length=255, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "ERP request"
+        ordering = ["-sent_at", "-id"]
+        indexes = [
+            models.Index(fields=["kind", "status"]),
+            models.Index(fields=["status", "lease_expires_at"]),
+            models.Index(fields=["kind", "object_id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"],
+                condition=Q(status__in=["ready_to_export", "exporting", "failed"]),
+                name="erp_request_one_open_per_record",
+            )
+        ]
+        permissions = [
+            ("decide_erprequest", "Can push to accounting: accept, reject and retry ERP requests"),
+            (
+                "export_erprequest",
+                "Can claim accepted ERP requests and report their export (connector agent)",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.record_label} (request {self.pk})"
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=Status.READY_TO_EXPORT,
+        target=Status.EXPORTING,
+        permission="erp_queue.decide_erprequest",
+    )
+    def accept(self, by=None, description=None, decided_at=None):
+        self.decided_by = by
+        self.decided_at = decided_at
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[Status.READY_TO_EXPORT, Status.FAILED],
+        target=Status.REJECTED,
+        permission="erp_queue.decide_erprequest",
+    )
+    def reject(self, by=None, description=None, decided_at=None):
+        self.decided_by = by
+        self.decided_at = decided_at
+        self.reason = description
+        self.completed_at = decided_at
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.READY_TO_EXPORT, target=Status.RETRIEVED)
+    def retrieve(self, by=None, description=None, decided_at=None):
+        self.completed_at = decided_at
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.EXPORTING, target=Status.SYNCED, permission="erp_queue.export_erprequest")
+    def succeed(self, by=None, description=None, erp_ids=None, completed_at=None):
+        self.erp_ids = erp_ids or {}
+        self.messages = []
+        self.completed_at = completed_at
+        self.lease_token = None
+        self.lease_expires_at = None
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.EXPORTING, target=Status.FAILED, permission="erp_queue.export_erprequest")
+    def fail(self, by=None, description=None, messages=None):
+        self.messages = messages or []
+        self.lease_token = None
+        self.lease_expires_at = None
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.FAILED, target=Status.EXPORTING, permission="erp_queue.decide_erprequest")
+    def retry(self, by=None, description=None):
+        self.messages = []
+
+
+class StagedRecord(ConcurrentTransitionMixin, models.Model):
+    """A record created in the ERP, waiting under Ready to Import to be added to (or linked in) the app."""
+
+    class Kind(models.TextChoices):
+        JOB = "job", "Job"
+        VENDOR = "vendor", "Vendor"
+        ESTIMATE = "estimate", "Estimate (budget)"
+
+    class Status(models.TextChoices):
+        STAGED = "staged", "Ready to import"
+        IMPORTED = "imported", "Imported"
+        ARCHIVED = "archived", "Archived"
+
+    STEPS = {"add-to-app": "add_to_app", "archive": "archive"}
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    erp_id = models.CharField("ERP id", max_length=64)
+    label = models.CharField(max_length=255, help_text="The ERP's name for the record.")
+    data = models.JSONField(help_text="The record as the ERP reported it.")
+    status = FSMField(max_length=20, choices=Status.choices, default=Status.STAGED, protected=True)
+    staged_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    imported_object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "staged ERP record"
+        ordering = ["kind", "erp_id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "erp_id"], name="staged_record_unique_kind_erp_id")]
+        indexes = [models.Index(fields=["kind", "status"])]
+        permissions = [
+            ("import_stagedrecord", "Can add staged ERP records to the app, link and archive them"),
+        ]
+
+    def __str__(self):
+        return f"ERP {self.get_kind_display().lower()} {self.erp_id} {self.label}".strip()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.STAGED, target=Status.IMPORTED, permission="erp_queue.import_stagedrecord")
+    def add_to_app(self, by=None, description=None, object_id=None, at=None):
+        self.imported_object_id = object_id
+        self.imported_by = by
+        self.imported_at = at
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.STAGED, target=Status.ARCHIVED, permission="erp_queue.import_stagedrecord")
+    def archive(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.IMPORTED, target=Status.STAGED)
+    def restage(self, by=None, description=None):
+        """The ERP changed a record that was imported: it waits to be imported again."""

@@ -1,0 +1,228 @@
+"""Every write on the ERP queue: send, decide, claim, report, stage, import."""
+
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
+from apps.core.workflow import check_step, run_step
+from apps.erp_queue import registry
+from apps.erp_queue.connectors import get_connector
+from apps.erp_queue.models import ERPRequest, StagedRecord
+
+logger = logging.getLogger(__name__)
+Status = ERPRequest.Status
+
+
+def _locked(request_id):
+    return ERPRequest.objects.select_for_update().get(pk=request_id)
+
+
+def _notify_producer(request, user):
+    registry.exporter_for(request.kind).request_changed(request=request, user=user)
+
+
+def _export_after_commit(request):
+    connector = get_connector()
+    if connector.exports_inline:
+        transaction.on_commit(lambda: request_export(request_id=request.pk))
+
+
+def request_open_for(*, kind, object_id):
+    """The record's request that still waits for a decision or an export, if any."""
+    return ERPRequest.objects.filter(kind=kind, object_id=object_id, status__in=ERPRequest.OPEN_STATUSES).first()
+
+
+def request_create(*, kind, record, payload, user):
+    """A producer sent `record`: open its request with the payload frozen as the approver will see it."""
+    if request_open_for(kind=kind, object_id=record.pk):
+        raise DomainError(f"{record} already has a request waiting in the ERP queue.")
+    return ERPRequest.objects.create(
+        kind=kind, object_id=record.pk, record_label=str(record)[:255], payload=payload, sent_by=user
+    )
+
+
+def request_retrieve(*, request, user):
+    """The sender takes the record back before the approver decided (the producer moves its record)."""
+    with transaction.atomic():
+        request = _locked(request.pk)
+        run_step(request, "retrieve", user=user, decided_at=timezone.now())
+        request.save()
+    return request
+
+
+def request_accept(*, request, user, inputs):
+    """The approver accepts: the request is exported with the ERP ids the approver typed."""
+    with transaction.atomic():
+        request = _locked(request.pk)
+        step = check_step(request, "accept", user=user)
+        request.inputs = registry.exporter_for(request.kind).clean_inputs(request=request, inputs=inputs or {})
+        step(by=user, decided_at=timezone.now())
+        request.save()
+        _notify_producer(request, user)
+        _export_after_commit(request)
+    return request
+
+
+def request_reject(*, request, user, reason):
+    """The approver sends the record back to be fixed, saying why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the request is rejected: the sender reads it to fix the record."})
+    with transaction.atomic():
+        request = _locked(request.pk)
+        run_step(request, "reject", user=user, description=reason, decided_at=timezone.now())
+        request.save()
+        _notify_producer(request, user)
+    return request
+
+
+def request_retry(*, request, user, inputs=None):
+    """The approver exports a failed request again, optionally with corrected inputs (a new job id)."""
+    with transaction.atomic():
+        request = _locked(request.pk)
+        step = check_step(request, "retry", user=user)
+        if inputs:
+            cleaned = registry.exporter_for(request.kind).clean_inputs(
+                request=request, inputs={**request.inputs, **inputs}
+            )
+            request.inputs = cleaned
+        step(by=user)
+        request.save()
+        _notify_producer(request, user)
+        _export_after_commit(request)
+    return request
+
+
+def _claimable():
+    now = timezone.now()
+    return ERPRequest.objects.filter(status=Status.EXPORTING).exclude(lease_expires_at__gt=now)
+
+
+def _lease(request, *, worker):
+    request.lease_token = uuid.uuid4()
+    request.lease_expires_at = timezone.now() + timedelta(seconds=settings.ERP_LEASE_SECONDS)
+    request.leased_by = worker[:255]
+    request.attempts += 1
+    request.save(update_fields=["lease_token", "lease_expires_at", "leased_by", "attempts"])
+
+
+def request_claim(*, user, worker, limit=10):
+    """Lease up to `limit` accepted requests to one worker; a lease that ran out can be claimed again.
+
+    On PostgreSQL, SKIP LOCKED lets several workers claim at once without taking the same rows.
+    """
+    if user is not None and not user.has_perm("erp_queue.export_erprequest"):
+        raise PermissionDenied("Only the ERP connector agent may claim requests.")
+    with transaction.atomic():
+        requests = list(_claimable().select_for_update(skip_locked=True).order_by("decided_at", "id")[: max(1, limit)])
+        for request in requests:
+            _lease(request, worker=worker)
+    return requests
+
+
+def request_succeeded(*, request, user, erp_ids):
+    """The connector wrote the record into the ERP. Repeating the same report changes nothing."""
+    with transaction.atomic():
+        request = _locked(request.pk)
+        if request.status == Status.SYNCED and request.erp_ids == erp_ids:
+            return request
+        run_step(request, "succeed", user=user, erp_ids=erp_ids, completed_at=timezone.now())
+        request.save()
+        _notify_producer(request, user)
+    return request
+
+
+def request_failed(*, request, user, messages):
+    """The ERP refused the record or the connector failed: the approver sees why and retries or rejects."""
+    messages = [str(m) for m in messages if str(m).strip()]
+    if not messages:
+        raise ValidationError({"messages": "Report at least one message saying why the export failed."})
+    with transaction.atomic():
+        request = _locked(request.pk)
+        if request.status == Status.FAILED and request.messages == messages:
+            return request
+        run_step(request, "fail", user=user, description="; ".join(messages)[:1000], messages=messages)
+        request.save()
+        _notify_producer(request, user)
+    return request
+
+
+def _export_claimed(request):
+    try:
+        result = get_connector().export(request)
+    except Exception as exc:
+        logger.exception("Export of ERP request %s failed", request.pk)
+        return request_failed(request=request, user=None, messages=[f"The connector failed: {exc}"])
+    if result.ok:
+        return request_succeeded(request=request, user=None, erp_ids=result.erp_ids)
+    return request_failed(request=request, user=None, messages=result.messages)
+
+
+def request_export(*, request_id, worker="inline"):
+    """Claim one accepted request, export it through the connector and record the outcome.
+
+    The ERP write commits on its own before the outcome is recorded. If the process dies in
+    between, the lease runs out, a worker claims the request again, and the ERP answers the
+    repeated idempotency key with the first write's result: exported once, never twice.
+    """
+    with transaction.atomic():
+        request = _claimable().select_for_update(skip_locked=True).filter(pk=request_id).first()
+        if request is None:
+            return None
+        _lease(request, worker=worker)
+    return _export_claimed(request)
+
+
+def request_export_pending(*, worker, limit=10):
+    """One pass of the export worker: every claimable request, through the configured connector."""
+    done = []
+    while batch := request_claim(user=None, worker=worker, limit=limit):
+        done.extend(_export_claimed(request) for request in batch)
+    return done
+
+
+def staged_record_upsert(*, kind, erp_id, data, user):
+    """The ERP reports a record it holds; create or refresh it under Ready to Import."""
+    importer = registry.importer_for(kind)
+    if importer is None:
+        raise ValidationError({"kind": f"'{kind}' records cannot be staged for import."})
+    erp_id = str(erp_id).strip()
+    if not erp_id:
+        raise ValidationError({"erp_id": "The ERP id is required."})
+    data = importer.clean_data(data)
+    with transaction.atomic():
+        staged = StagedRecord.objects.select_for_update().filter(kind=kind, erp_id=erp_id).first()
+        if staged is None:
+            return StagedRecord.objects.create(kind=kind, erp_id=erp_id, data=data, label=importer.label(data)[:255])
+        if staged.data != data:
+            staged.data = data
+            staged.label = importer.label(data)[:255]
+            if staged.status == StagedRecord.Status.IMPORTED:
+                run_step(staged, "restage", user=None, description="Changed in the ERP after import")
+            staged.save()
+    return staged
+
+
+def staged_record_add_to_app(*, staged, user):
+    """Create the app's record from a staged ERP record (the owning app decides how, and may refuse)."""
+    with transaction.atomic():
+        staged = StagedRecord.objects.select_for_update().get(pk=staged.pk)
+        step = check_step(staged, "add-to-app", user=user)
+        record = registry.importer_for(staged.kind).add_to_app(staged=staged, user=user)
+        step(by=user, object_id=record.pk, at=timezone.now())
+        staged.save()
+    return staged
+
+
+def staged_record_archive(*, staged, user):
+    """Hide a staged ERP record the company does not want in the app."""
+    with transaction.atomic():
+        staged = StagedRecord.objects.select_for_update().get(pk=staged.pk)
+        run_step(staged, "archive", user=user)
+        staged.save()
+    return staged

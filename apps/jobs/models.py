@@ -1,0 +1,175 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+COST_CODE_RE = r"^[1-9]\d{0,5}(\.\d{1,3})?$"
+cost_code_validator = RegexValidator(
+    COST_CODE_RE,
+    "A Sage cost code is 1 to 6 digits not starting with 0, optionally followed by '.' and 1 to 3 digits "
+    "(for example 2010 or 2010.000).",
+)
+
+
+class Origin(models.TextChoices):
+    APP = "app", "Created here"
+    ERP = "erp", "Created in the ERP"
+
+
+class CostType(models.Model):
+    """The ERP's nine cost types (Sage categories): 1–5 fixed, 6–9 renamable."""
+
+    FIXED = range(1, 6)
+
+    code = models.PositiveSmallIntegerField(primary_key=True, validators=[MinValueValidator(1), MaxValueValidator(9)])
+    name = models.CharField(max_length=30)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class CostCode(models.Model):
+    """A company-wide standard cost code, kept in the ERP and synced here (no approval)."""
+
+    code = models.CharField(max_length=10, unique=True, validators=[cost_code_validator])
+    description = models.CharField(max_length=50)
+    division = models.CharField(max_length=50, blank=True)
+    synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        permissions = [("sync_costcode", "Can sync standard cost codes from the ERP")]
+
+    def __str__(self):
+        return f"{self.code} {self.description}"
+
+
+class Project(ConcurrentTransitionMixin, models.Model):
+    """A job: created here and sent to the ERP, or created in the ERP and added here; never both."""
+
+    class ERPStatus(models.TextChoices):
+        NOT_SYNCED = "not_synced", "Not synced"
+        READY_TO_EXPORT = "ready_to_export", "Sent, awaiting accounting"
+        EXPORTING = "exporting", "Exporting"
+        FAILED = "failed", "Failed to export"
+        REJECTED = "rejected", "Rejected by accounting"
+        SYNCED = "synced", "Synced"
+
+    INTEGRATED_FIELDS = ("number", "name", "address", "city", "state", "zip")
+    #: While the ERP holds or reviews the record, the fields it owns are read-only here.
+    LOCKED_STATUSES = (ERPStatus.READY_TO_EXPORT, ERPStatus.EXPORTING, ERPStatus.FAILED, ERPStatus.SYNCED)
+    STEPS = {"send-to-erp": "send", "retrieve": "retrieve", "resend": "resend"}
+
+    number = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=255)
+    address = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=50, blank=True)
+    zip = models.CharField("ZIP", max_length=20, blank=True)
+    origin = models.CharField(max_length=3, choices=Origin.choices, default=Origin.APP, editable=False)
+    erp_id = models.CharField("ERP job id", max_length=20, unique=True, null=True, blank=True, editable=False)
+    erp_status = FSMField(
+        "ERP status", max_length=20, choices=ERPStatus.choices, default=ERPStatus.NOT_SYNCED, protected=True
+    )
+    erp_messages = models.JSONField("ERP messages", default=list, blank=True, editable=False)
+    rejection_reason = models.TextField(blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["number"]
+        permissions = [("send_project", "Can send projects to the ERP, retrieve and resend them")]
+
+    def __str__(self):
+        return f"{self.number} {self.name}"
+
+    @property
+    def integrated_fields_locked(self):
+        return self.erp_status in self.LOCKED_STATUSES
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=erp_status,
+        source=ERPStatus.NOT_SYNCED,
+        target=ERPStatus.READY_TO_EXPORT,
+        permission="jobs.send_project",
+    )
+    def send(self, by=None, description=None):
+        self.erp_messages = []
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=erp_status,
+        source=ERPStatus.REJECTED,
+        target=ERPStatus.READY_TO_EXPORT,
+        permission="jobs.send_project",
+    )
+    def resend(self, by=None, description=None):
+        self.erp_messages = []
+        self.rejection_reason = ""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=erp_status,
+        source=ERPStatus.READY_TO_EXPORT,
+        target=ERPStatus.NOT_SYNCED,
+        permission="jobs.send_project",
+    )
+    def retrieve(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=erp_status, source=[ERPStatus.READY_TO_EXPORT, ERPStatus.FAILED], target=ERPStatus.EXPORTING)
+    def mark_exporting(self, by=None, description=None):
+        self.erp_messages = []
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=erp_status, source=ERPStatus.EXPORTING, target=ERPStatus.SYNCED)
+    def mark_synced(self, by=None, description=None, erp_id=None):
+        self.erp_id = erp_id
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=erp_status, source=ERPStatus.EXPORTING, target=ERPStatus.FAILED)
+    def mark_failed(self, by=None, description=None, messages=None):
+        self.erp_messages = messages or []
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=erp_status, source=[ERPStatus.READY_TO_EXPORT, ERPStatus.FAILED], target=ERPStatus.REJECTED)
+    def mark_rejected(self, by=None, description=None):
+        self.rejection_reason = description or ""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=erp_status, source=ERPStatus.NOT_SYNCED, target=ERPStatus.SYNCED)
+    def mark_imported(self, by=None, description=None, erp_id=None):
+        self.erp_id = erp_id
+
+
+class ProjectCostCode(models.Model):
+    """A standard cost code used on a project, with the cost types the project may charge to it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="cost_codes")
+    cost_code = models.ForeignKey(CostCode, on_delete=models.PROTECT, related_name="project_uses")
+    cost_types = models.ManyToManyField(CostType, blank=True, related_name="project_cost_codes")
+
+    class Meta:
+        ordering = ["cost_code__code"]
+        verbose_name = "project cost code"
+        constraints = [models.UniqueConstraint(fields=["project", "cost_code"], name="project_cost_code_unique")]
+
+    def __str__(self):
+        return f"{self.cost_code.code} on {self.project.number}"

@@ -1,0 +1,20 @@
+from django.urls import path
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+
+from apps.core.api.views import AuditEventViewSet
+from apps.erp_queue.api.views import ERPRequestViewSet, StagedRecordViewSet
+from apps.jobs.api.views import CostCodeViewSet, CostTypeViewSet, ProjectViewSet
+
+router = DefaultRouter()
+router.register("projects", ProjectViewSet, basename="project")
+router.register("cost-codes", CostCodeViewSet, basename="cost-code")
+router.register("cost-types", CostTypeViewSet, basename="cost-type")
+router.register("erp/requests", ERPRequestViewSet, basename="erp-request")
+router.register("erp/staged-records", StagedRecordViewSet, basename="staged-record")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [
+    path("auth/token/", ObtainAuthToken.as_view(), name="auth-token"),
+    *router.urls,
+]
