@@ -38,12 +38,12 @@ def _retry_form(obj):
     return RetryForm
 
 
-def _reject_selected(modeladmin, request, queryset):
+@admin.action(description="Reject selected requests with one reason", permissions=["decide"])
+def reject_selected(modeladmin, request, queryset):
     form = RejectForm(request.POST if "apply" in request.POST else None)
     if form.is_valid():
-        done = 0
         for erp_request in queryset:
-            done += run_and_report(
+            run_and_report(
                 request,
                 lambda r=erp_request: services.request_reject(
                     request=r, user=request.user, reason=form.cleaned_data["reason"]
@@ -64,12 +64,7 @@ def _reject_selected(modeladmin, request, queryset):
     )
 
 
-@admin.action(description="Reject selected requests with one reason")
-def reject_selected(modeladmin, request, queryset):
-    return _reject_selected(modeladmin, request, queryset)
-
-
-@admin.action(description="Accept selected requests (kinds that need no ERP ids)")
+@admin.action(description="Accept selected requests (kinds that need no ERP ids)", permissions=["decide"])
 def accept_selected(modeladmin, request, queryset):
     for erp_request in queryset:
         if registry.exporter_for(erp_request.kind).accept_form is not None:
@@ -160,6 +155,9 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_decide_permission(self, request):
+        return request.user.has_perm("erp_queue.decide_erprequest")
+
     def changelist_view(self, request, extra_context=None):
         status = request.GET.get("status__exact")
         counts = ERPRequest.objects.all()
@@ -198,7 +196,7 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         return format_html('<pre class="erp-payload">{}</pre>', json.dumps(obj.payload, indent=2))
 
 
-@admin.action(description="Add selected to the app")
+@admin.action(description="Add selected to the app", permissions=["import"])
 def add_selected_to_app(modeladmin, request, queryset):
     for staged in queryset:
         run_and_report(
@@ -208,7 +206,7 @@ def add_selected_to_app(modeladmin, request, queryset):
         )
 
 
-@admin.action(description="Archive selected")
+@admin.action(description="Archive selected", permissions=["import"])
 def archive_selected(modeladmin, request, queryset):
     for staged in queryset:
         run_and_report(
@@ -258,6 +256,9 @@ class StagedRecordAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("erp_queue.import_stagedrecord")
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):

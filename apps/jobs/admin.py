@@ -163,17 +163,23 @@ class ProjectAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         if formset.model is not ProjectCostCode:
             return super().save_formset(request, form, formset, change)
         project = form.instance
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         with transaction.atomic():
             for inline_form in formset.deleted_forms:
                 if inline_form.instance.pk:
                     services.project_cost_code_remove(assignment=inline_form.instance, user=request.user)
+                    formset.deleted_objects.append(inline_form.instance)
             for inline_form in formset.forms:
                 if inline_form in formset.deleted_forms or not inline_form.has_changed():
                     continue
                 data = inline_form.cleaned_data
-                services.project_cost_code_assign(
+                assignment = services.project_cost_code_assign(
                     project=project,
                     user=request.user,
                     code=data["cost_code"].code,
                     cost_types=[ct.code for ct in data["cost_types"]],
                 )
+                if inline_form.instance.pk:
+                    formset.changed_objects.append((assignment, inline_form.changed_data))
+                else:
+                    formset.new_objects.append(assignment)

@@ -21,12 +21,9 @@ def cost_code_upsert(*, code, description, division=""):
     problem = erp_profile.cost_code_problem(code)
     if problem:
         raise ValidationError({"code": problem})
-    if len(description) > erp_profile.COST_CODE_DESCRIPTION_LIMIT:
-        raise ValidationError(
-            {
-                "description": f"At most {erp_profile.COST_CODE_DESCRIPTION_LIMIT} characters; this has {len(description)}."
-            }
-        )
+    limit = erp_profile.COST_CODE_DESCRIPTION_LIMIT
+    if len(description) > limit:
+        raise ValidationError({"description": f"At most {limit} characters; this has {len(description)}."})
     cost_code, _ = CostCode.objects.update_or_create(
         code=code, defaults={"description": description, "division": division or ""}
     )

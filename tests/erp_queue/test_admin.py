@@ -1,0 +1,116 @@
+"""The ERP Integrations screens as accounting uses them, and the permission hole they must not have."""
+
+import pytest
+from django.urls import reverse
+
+from apps.erp_queue.models import ERPRequest, StagedRecord
+from apps.jobs import services as job_services
+from apps.jobs.models import Project
+from apps.ledger.models import ERPJob
+from tests.jobs.factories import ProjectCostCodeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sent_request(pm, cost_codes):
+    project = ProjectCostCodeFactory(cost_code=cost_codes[0], project__number="8001").project
+    return job_services.project_send(project=project, user=pm)[1]
+
+
+def step_url(request, step):
+    return reverse("admin:erp_queue_erprequest_step", args=[request.pk, step])
+
+
+def change_url(request):
+    return reverse("admin:erp_queue_erprequest_change", args=[request.pk])
+
+
+def test_approver_sees_accept_and_reject_buttons_pm_does_not(client, pm, approver, sent_request):
+    client.force_login(approver)
+    page = client.get(change_url(sent_request)).content.decode()
+    assert 'data-step="accept"' in page and 'data-step="reject"' in page
+    assert 'data-step="retry"' not in page
+    client.force_login(pm)
+    page = client.get(change_url(sent_request)).content.decode()
+    assert 'data-step="accept"' not in page
+
+
+def test_pm_posting_accept_by_hand_is_refused(client, pm, sent_request, commit):
+    client.force_login(pm)
+    with commit():
+        response = client.post(step_url(sent_request, "accept"), {"erp_job_id": "8001"}, follow=True)
+    assert "You do not have permission to accept" in response.content.decode()
+    sent_request.refresh_from_db()
+    assert sent_request.status == "ready_to_export"
+    assert not ERPJob.objects.exists()
+
+
+def test_approver_accepts_with_job_id_in_the_admin(client, approver, sent_request, commit):
+    client.force_login(approver)
+    form = client.get(step_url(sent_request, "accept"))
+    assert "ERP job id" in form.content.decode()
+    bad = client.post(step_url(sent_request, "accept"), {"erp_job_id": "12-34"})
+    assert bad.status_code == 200
+    assert "is not a valid ERP job id" in bad.content.decode()
+    with commit():
+        good = client.post(step_url(sent_request, "accept"), {"erp_job_id": "8001"}, follow=True)
+    assert "Accepted" in good.content.decode()
+    sent_request.refresh_from_db()
+    assert sent_request.status == "synced"
+    assert Project.objects.get(number="8001").erp_id == "8001"
+
+
+def test_reject_in_the_admin_needs_a_reason(client, approver, sent_request):
+    client.force_login(approver)
+    empty = client.post(step_url(sent_request, "reject"), {"reason": ""})
+    assert "This field is required" in empty.content.decode()
+    client.post(step_url(sent_request, "reject"), {"reason": "Wrong ZIP"})
+    sent_request.refresh_from_db()
+    assert (sent_request.status, sent_request.reason) == ("rejected", "Wrong ZIP")
+
+
+def test_bulk_reject_with_one_reason(client, pm, approver, cost_codes, sent_request):
+    other = job_services.project_send(project=ProjectCostCodeFactory(cost_code=cost_codes[0]).project, user=pm)[1]
+    client.force_login(approver)
+    changelist = reverse("admin:erp_queue_erprequest_changelist")
+    ids = [sent_request.pk, other.pk]
+    ask = client.post(changelist, {"action": "reject_selected", "_selected_action": ids})
+    assert "Reject the selected requests" in ask.content.decode()
+    client.post(
+        changelist, {"action": "reject_selected", "_selected_action": ids, "apply": "1", "reason": "Month-end freeze"}
+    )
+    assert set(ERPRequest.objects.values_list("status", "reason")) == {("rejected", "Month-end freeze")}
+
+
+def test_bulk_accept_refuses_kinds_that_need_erp_ids(client, approver, sent_request):
+    client.force_login(approver)
+    response = client.post(
+        reverse("admin:erp_queue_erprequest_changelist"),
+        {"action": "accept_selected", "_selected_action": [sent_request.pk]},
+        follow=True,
+    )
+    assert "needs the approver" in response.content.decode()
+    assert ERPRequest.objects.get(pk=sent_request.pk).status == "ready_to_export"
+
+
+def test_queue_is_grouped_by_kind_with_counts(client, approver, sent_request):
+    client.force_login(approver)
+    page = client.get(reverse("admin:erp_queue_erprequest_changelist") + "?status__exact=ready_to_export")
+    html = page.content.decode()
+    assert "Jobs (1)" in html and "Budgets (0)" in html
+    assert "Ready to import (0)" in html
+    assert "8001" in html
+
+
+def test_staged_job_added_to_app_from_the_admin(client, approver, cost_codes):
+    from apps.ledger import services as ledger_services
+    from apps.ledger.models import ERPCostCode, ERPJobCostCode
+
+    job = ERPJob.objects.create(job_id="9100", name="Depot")
+    ERPJobCostCode.objects.create(job=job, cost_code=ERPCostCode.objects.get(code="1000")).cost_types.set([2])
+    staged = ledger_services.job_stage(job=job)
+    client.force_login(approver)
+    client.post(reverse("admin:erp_queue_stagedrecord_step", args=[staged.pk, "add-to-app"]))
+    assert StagedRecord.objects.get(pk=staged.pk).status == "imported"
+    assert Project.objects.get(number="9100").erp_status == "synced"
