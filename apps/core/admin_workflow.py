@@ -4,6 +4,7 @@ django-fsm-2's FSMAdminMixin applies any transition that is POSTed, whatever the
 permission; this mixin runs services instead, which check state (409) and permission (403).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -45,15 +46,24 @@ def run_and_report(request, action, success):
 
 @dataclass
 class AdminStep:
-    """One button: `run(user, obj, data)` calls the service; `form(obj)` returns a form class or None."""
+    """One button: `run(user, obj, data)` calls the service; `form(obj)` returns a form class or None.
+
+    `done` is the success message ("{obj}" is the record), or a callable(obj) -> (level, message)
+    for steps whose outcome varies (an accepted export may still fail in the ERP).
+    """
 
     name: str
     label: str
-    run: callable
-    done: str
-    form: callable = None
+    run: Callable
+    done: str | Callable
+    form: Callable | None = None
     help: str = ""
     danger: bool = False
+
+    def outcome(self, obj):
+        if callable(self.done):
+            return self.done(obj)
+        return messages.SUCCESS, self.done.format(obj=obj)
 
 
 class WorkflowAdminMixin:
@@ -71,6 +81,11 @@ class WorkflowAdminMixin:
             ),
             *super().get_urls(),
         ]
+
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        # A record being added has no history yet.
+        return inlines if obj is not None else [i for i in inlines if i is not StateLogInline]
 
     def _steps(self, request, obj):
         allowed = set(allowed_steps(obj, request.user))
@@ -97,6 +112,9 @@ class WorkflowAdminMixin:
         if step_def is None:
             raise Http404
         change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+        if request.method != "POST" and step_def not in self._steps(request, obj):
+            messages.error(request, f"'{step_def.label}' is not available to you for {obj} now.")
+            return HttpResponseRedirect(change_url)
         form_class = step_def.form(obj) if step_def.form else None
         form = form_class(request.POST or None) if form_class else None
         if request.method == "POST" and (form is None or form.is_valid()):
@@ -113,7 +131,8 @@ class WorkflowAdminMixin:
                 messages.error(request, str(exc) or "You do not have permission to do that.")
                 return HttpResponseRedirect(change_url)
             else:
-                messages.success(request, step_def.done.format(obj=obj))
+                level, text = step_def.outcome(self.get_object(request, object_id))
+                messages.add_message(request, level, text)
                 return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),

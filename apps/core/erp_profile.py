@@ -6,10 +6,40 @@ naming the field and the limit.
 
 import re
 
+from django.apps import apps as global_apps
+
 JOB_ID_RE = re.compile(r"^\d{1,10}$")
 COST_CODE_RE = re.compile(r"^[1-9]\d{0,5}(\.\d{1,3})?$")
 STATE_RE = re.compile(r"^[A-Za-z]{2}$")
 COST_TYPE_CODES = range(1, 10)
+# Sage's nine cost types: 1–5 are fixed, 6–9 the company names for itself.
+SAGE_COST_TYPES = [
+    (1, "Material"),
+    (2, "Labor"),
+    (3, "Equipment"),
+    (4, "Subcontract"),
+    (5, "Other"),
+    (6, "User defined 6"),
+    (7, "User defined 7"),
+    (8, "User defined 8"),
+    (9, "User defined 9"),
+]
+
+
+def seed_cost_types(model):
+    """A post_migrate handler that keeps `model` holding the nine cost types (names are never reset).
+
+    post_migrate rather than a data migration: it also refills them after a flush.
+    """
+
+    def handler(sender, apps=None, using="default", **kwargs):
+        # `manage.py flush` sends post_migrate without the migration state: use the installed models.
+        cost_type = (apps or global_apps).get_model(model)
+        for code, name in SAGE_COST_TYPES:
+            cost_type.objects.using(using).get_or_create(code=code, defaults={"name": name})
+
+    return handler
+
 
 JOB_FIELD_LIMITS = {"name": 75, "address": 50, "city": 50, "zip": 10}
 COST_CODE_DESCRIPTION_LIMIT = 50

@@ -19,6 +19,19 @@ class RejectForm(forms.Form):
     )
 
 
+def _export_outcome(verb):
+    """Accept and retry export at once with the ledger: say how the export went, not just that it started."""
+
+    def outcome(request):
+        if request.status == ERPRequest.Status.FAILED:
+            return messages.WARNING, f"{verb} {request}, but the ERP refused it: {' '.join(request.messages)}"
+        if request.status == ERPRequest.Status.SYNCED:
+            return messages.SUCCESS, f"{verb} {request}: it is written into the ERP."
+        return messages.SUCCESS, f"{verb} {request}: the connector exports it next."
+
+    return outcome
+
+
 def _accept_form(obj):
     return registry.exporter_for(obj.kind).accept_form
 
@@ -122,7 +135,7 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             "accept",
             "Accept and export",
             lambda user, obj, data: services.request_accept(request=obj, user=user, inputs=data),
-            "Accepted {obj}: it is being written into the ERP.",
+            _export_outcome("Accepted"),
             form=_accept_form,
             help="The record is written into Sage exactly as shown in the payload.",
         ),
@@ -132,7 +145,7 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             lambda user, obj, data: services.request_retry(
                 request=obj, user=user, inputs={k: v for k, v in data.items() if v}
             ),
-            "Retrying {obj}.",
+            _export_outcome("Retried"),
             form=_retry_form,
             help="Export again, correcting the ERP ids if the ERP's message asks for it.",
         ),

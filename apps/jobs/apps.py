@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class JobsConfig(AppConfig):
@@ -7,8 +8,10 @@ class JobsConfig(AppConfig):
     verbose_name = "Jobs"
 
     def ready(self):
+        from apps.core.erp_profile import seed_cost_types
         from apps.erp_queue import registry
         from apps.jobs.erp import JobExporter, JobImporter
 
         registry.register_exporter(JobExporter())
         registry.register_importer(JobImporter())
+        post_migrate.connect(seed_cost_types("jobs.CostType"), sender=self, weak=False)

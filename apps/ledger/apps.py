@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class LedgerConfig(AppConfig):
     name = "apps.ledger"
     label = "ledger"
     verbose_name = "ERP ledger (embedded Sage 100 Contractor)"
+
+    def ready(self):
+        from apps.core.erp_profile import seed_cost_types
+
+        post_migrate.connect(seed_cost_types("ledger.ERPCostType"), sender=self, weak=False)

@@ -114,3 +114,21 @@ def test_staged_job_added_to_app_from_the_admin(client, approver, cost_codes):
     client.post(reverse("admin:erp_queue_stagedrecord_step", args=[staged.pk, "add-to-app"]))
     assert StagedRecord.objects.get(pk=staged.pk).status == "imported"
     assert Project.objects.get(number="9100").erp_status == "synced"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accept_that_the_erp_refuses_says_so(client, approver, sent_request):
+    """With real commits the ledger exports as the accept commits, so the page can tell the outcome."""
+    ERPJob.objects.create(job_id="8001", name="Keyed")
+    client.force_login(approver)
+    response = client.post(step_url(sent_request, "accept"), {"erp_job_id": "8001"}, follow=True)
+    html = response.content.decode()
+    assert "but the ERP refused it" in html
+    assert "Job 8001 already exists in the ERP" in html
+
+
+def test_a_step_page_the_user_cannot_use_sends_them_back(client, pm, sent_request):
+    client.force_login(pm)
+    response = client.get(step_url(sent_request, "accept"), follow=True)
+    assert "is not available to you" in response.content.decode()
+    assert "ERP job id" not in response.content.decode()

@@ -12,8 +12,7 @@ from apps.jobs import services as job_services
 from apps.ledger.models import ERPJob, ERPWrite
 from tests.jobs.factories import ProjectCostCodeFactory
 
-# serialized_rollback: the flush between transactional tests would drop the migrated cost types.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def run_together(*calls):

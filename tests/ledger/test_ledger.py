@@ -14,8 +14,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def payload(db):
     ERPCostCode.objects.create(code="1000", description="General Requirements")
-    return {"number": "P-1", "name": "Depot", "address": "", "city": "", "state": "CA", "zip": "",
-            "cost_codes": [{"code": "1000", "description": "General Requirements", "cost_types": [1, 2]}]}
+    return {
+        "number": "P-1",
+        "name": "Depot",
+        "address": "",
+        "city": "",
+        "state": "CA",
+        "zip": "",
+        "cost_codes": [{"code": "1000", "description": "General Requirements", "cost_types": [1, 2]}],
+    }
 
 
 def test_repeated_key_returns_the_first_result_and_writes_once(payload):
