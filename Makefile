@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres test-api-fuzz lint check system-deps clean
+.PHONY: install run test test-sqlite test-postgres test-api-fuzz lint system-deps bench clean
 
 $(BIN)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ test-api-fuzz: install
 	scripts/api-fuzz.sh
 
 test: system-deps lint test-sqlite test-postgres test-api-fuzz
+
+# Budget import figures (10,000 and 100,000 lines) on SQLite, then PostgreSQL: printed, never asserted.
+bench: install system-deps
+	$(BIN)/python manage.py bench_budget_import
+	scripts/with-postgres.sh $(BIN)/python manage.py bench_budget_import
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.erp_queue",
     "apps.jobs",
+    "apps.vendors",
+    "apps.budgets",
     "apps.ledger",
 ]
 
@@ -117,10 +119,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.api.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # `?format=` names a budget export's file type, not a renderer.
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -142,6 +146,8 @@ SPECTACULAR_SETTINGS = {
         "StagedRecordKindEnum": "apps.erp_queue.models.StagedRecord.Kind",
         "StagedRecordStatusEnum": "apps.erp_queue.models.StagedRecord.Status",
         "ProjectERPStatusEnum": "apps.jobs.models.Project.ERPStatus",
+        "CompanyERPStatusEnum": "apps.vendors.models.Company.ERPStatus",
+        "BudgetStatusEnum": "apps.budgets.models.Budget.Status",
     },
 }
 

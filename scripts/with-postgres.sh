@@ -4,7 +4,8 @@
 set -euo pipefail
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-PG_PORT=${PG_PORT:-54329}
+# A free port unless one is given: two runs at once must not meet on the same cluster.
+PG_PORT=${PG_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 data_dir=$(mktemp -d /tmp/erp-bridge-pg.XXXXXX)
 
 as_pg() {

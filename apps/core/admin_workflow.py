@@ -7,8 +7,10 @@ permission; this mixin runs services instead, which check state (409) and permis
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -154,3 +156,52 @@ def bullet_list(items):
     if not items:
         return "—"
     return format_html("<ul class='erp-messages'>{}</ul>", format_html_join("", "<li>{}</li>", ((i,) for i in items)))
+
+
+class ServiceForm(forms.ModelForm):
+    """An admin add form whose save is a service call, made in clean() so that refusals become form errors.
+
+    The admin's add view runs in a transaction, rolled back if the form still ends up invalid.
+    Subclasses set `service(user, cleaned_data) -> created object`.
+    """
+
+    user = None
+    created = None
+
+    def service(self, user, data):
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.created = self.service(self.user, data)
+        except ValidationError as exc:
+            for field, msgs in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+                self.add_error(field if field in self.fields else None, msgs)
+        except (DomainError, PermissionDenied) as exc:
+            self.add_error(None, str(exc) or "You do not have permission to do that.")
+        else:
+            # Django checks the model's unique constraints after clean(): against the unsaved instance they
+            # would find the record the service just created and refuse it as a duplicate of itself.
+            self.instance = self.created
+        return data
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.created is not None and self.errors:
+            # Django's own checks refused what the service wrote: undo it with the admin view's transaction.
+            transaction.set_rollback(True)
+
+
+class ServiceFormAdminMixin:
+    """Adds through a ServiceForm: the service has created the record by the time save_model runs."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = form.created.pk

@@ -81,3 +81,39 @@ def job_field_problems(fields):
 def cost_codes_without_types(cost_codes):
     """The codes, from [{code, cost_types}], that have no cost type: the ERP needs at least one each."""
     return [str(c["code"]) for c in cost_codes if not c.get("cost_types")]
+
+
+# Vendors (Sage 4-4). The reference refuses to send a company whose name is over 30 characters,
+# although Sage's vendor name holds 75; the address widths are taken to be the job address's.
+VENDOR_ID_RE = JOB_ID_RE
+VENDOR_NAME_LIMIT = 75
+VENDOR_SEND_FIELD_LIMITS = {"name": 30, "address": 50, "city": 50, "zip": 10}
+VENDOR_TAX_ID_LIMIT = 20
+VENDOR_ID_RULE = "digits only, no separators, at most 10 digits (for example 1200)"
+
+
+def vendor_id_problem(value):
+    value = "" if value is None else str(value)
+    if not value.strip():
+        return "The ERP vendor id is required."
+    if not VENDOR_ID_RE.match(value):
+        return f"'{value}' is not a valid ERP vendor id: {VENDOR_ID_RULE}."
+    return None
+
+
+def vendor_field_problems(fields):
+    """{field: message} for the company fields that break the ERP's limits on a vendor sent to it."""
+    problems = {}
+    if not (fields.get("name") or "").strip():
+        problems["name"] = "The ERP needs a vendor name."
+    for field, limit in VENDOR_SEND_FIELD_LIMITS.items():
+        value = fields.get(field) or ""
+        if len(value) > limit:
+            problems[field] = (
+                f"The ERP takes at most {limit} characters for the company {field} of a vendor sent to it; "
+                f"this has {len(value)}."
+            )
+    state = fields.get("state") or ""
+    if state and not STATE_RE.match(state):
+        problems["state"] = f"The ERP takes the state as its 2-letter abbreviation (for example CA), not '{state}'."
+    return problems

@@ -9,7 +9,7 @@ VIEWER = "Viewer"
 ERP_AGENT = "ERP Agent"
 
 # Apps whose records every role may read.
-DOMAIN_APPS = ("jobs", "erp_queue", "ledger", "django_fsm_log")
+DOMAIN_APPS = ("jobs", "vendors", "budgets", "erp_queue", "ledger", "django_fsm_log")
 
 ROLE_PERMISSIONS = {
     PROJECT_MANAGER: {
@@ -19,12 +19,26 @@ ROLE_PERMISSIONS = {
         "jobs.add_projectcostcode",
         "jobs.change_projectcostcode",
         "jobs.delete_projectcostcode",
+        "vendors.add_company",
+        "vendors.change_company",
+        "vendors.send_company",
+        "budgets.add_budget",
+        "budgets.change_budget",
+        "budgets.lock_budget",
+        "budgets.send_budget",
+        "budgets.add_budgetlineitem",
+        "budgets.change_budgetlineitem",
+        "budgets.delete_budgetlineitem",
+        "budgets.add_budgetmodification",
+        "budgets.delete_budgetmodification",
     },
     ACCOUNTING_APPROVER: {
         "erp_queue.decide_erprequest",
         "erp_queue.import_stagedrecord",
         "jobs.change_costtype",
         "jobs.sync_costcode",
+        "budgets.post_budget",
+        "vendors.link_company",
         # Accountants are the ones who work in the ERP itself.
         "ledger.add_erpjob",
         "ledger.change_erpjob",
@@ -33,6 +47,10 @@ ROLE_PERMISSIONS = {
         "ledger.delete_erpjobcostcode",
         "ledger.add_erpcostcode",
         "ledger.change_erpcostcode",
+        "ledger.add_erpvendor",
+        "ledger.change_erpvendor",
+        "ledger.add_erpvendortype",
+        "ledger.change_erpvendortype",
     },
     VIEWER: set(),
     ERP_AGENT: {
@@ -41,6 +59,9 @@ ROLE_PERMISSIONS = {
         "jobs.add_costcode",
         "jobs.change_costcode",
         "jobs.sync_costcode",
+        "budgets.post_budget",
+        "vendors.add_vendortype",
+        "vendors.change_vendortype",
     },
 }
 

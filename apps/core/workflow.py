@@ -8,13 +8,14 @@ from apps.core.exceptions import PermissionDenied, StepNotAllowed
 def allowed_steps(obj, user):
     """The step names (API spelling) that `user` may take on `obj` now.
 
-    Each workflow model declares STEPS: {step name: transition method name}. Only the state
-    and the user's permission count here; data preconditions are checked by the service.
+    Each workflow model declares STEPS: {step name: transition method name}. The state, the
+    transition's conditions (cheap checks on the row itself) and the user's permission count here;
+    preconditions that need queries are checked by the service.
     """
     steps = []
     for step, method_name in obj.STEPS.items():
         method = getattr(obj, method_name)
-        if can_proceed(method, check_conditions=False) and (user is None or has_transition_perm(method, user)):
+        if can_proceed(method) and (user is None or has_transition_perm(method, user)):
             steps.append(step)
     return steps
 
@@ -26,7 +27,7 @@ def check_step(obj, step, *, user):
     Returns the bound transition method.
     """
     method = getattr(obj, obj.STEPS.get(step, step))
-    if not can_proceed(method, check_conditions=False):
+    if not can_proceed(method):
         field = method._django_fsm.field.name
         raise StepNotAllowed(
             record=str(obj),

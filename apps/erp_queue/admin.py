@@ -2,13 +2,15 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html, format_html_join
 
 from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, run_and_report, status_badge
-from apps.erp_queue import registry, services
+from apps.erp_queue import registry, selectors, services
 from apps.erp_queue.models import ERPRequest, Kind, StagedRecord
 
 
@@ -229,25 +231,58 @@ def archive_selected(modeladmin, request, queryset):
         )
 
 
+def _admin_link(model, object_id, text):
+    """A link to the record's admin page, or its text when the model has none."""
+    if model is None:
+        return text
+    try:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[object_id])
+    except NoReverseMatch:
+        return text
+    return format_html('<a href="{}">{}</a>', url, text)
+
+
+def _link_form(obj):
+    importer = registry.importer_for(obj.kind)
+    return importer.link_form(obj) if importer is not None and importer.can_link else None
+
+
+def _link(user, obj, data):
+    # A kind that never links has no form: the service refuses it and says why.
+    target = data.get("target")
+    return services.staged_record_link(staged=obj, target_id=target.pk if target else None, user=user)
+
+
 @admin.register(StagedRecord)
 class StagedRecordAdmin(WorkflowAdminMixin, admin.ModelAdmin):
-    list_display = ["kind", "erp_id", "label", "status_badge", "staged_at", "updated_at"]
+    list_display = ["kind", "erp_id", "label", "status_badge", "suggestions_list", "staged_at", "updated_at"]
     list_filter = ["status", "kind"]
     search_fields = ["erp_id", "label"]
     actions = [add_selected_to_app, archive_selected]
+    change_list_template = "admin/erp_queue/stagedrecord/change_list.html"
     fields = [
         "kind",
         "erp_id",
         "label",
         "status_badge",
+        "suggestions_list",
         "data_pretty",
         "staged_at",
         "updated_at",
+        "imported_record",
         "imported_at",
         "imported_by",
     ]
     readonly_fields = fields
     workflow_steps = [
+        AdminStep(
+            "link",
+            "Link",
+            _link,
+            lambda obj: (messages.SUCCESS, f"{obj} is linked: both sides are synced."),
+            form=_link_form,
+            help="Links the ERP record to the one here that is the same; the ERP's values become the app's.",
+        ),
         AdminStep(
             "add-to-app",
             "Add to app",
@@ -273,6 +308,45 @@ class StagedRecordAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def has_import_permission(self, request):
         return request.user.has_perm("erp_queue.import_stagedrecord")
 
+    def get_urls(self):
+        return [
+            path("link-all/", self.admin_site.admin_view(self.link_all_view), name="erp_queue_stagedrecord_link_all"),
+            *super().get_urls(),
+        ]
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # The page's suggestions in one computation, not one per row.
+        suggestions = selectors.staged_record_suggestions(changelist.result_list)
+        for staged in changelist.result_list:
+            staged.page_suggestions = suggestions.get(staged.pk, [])
+        return changelist
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_link_all": self.has_import_permission(request) and bool(selectors.linking_kinds()),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def link_all_view(self, request):
+        changelist = reverse("admin:erp_queue_stagedrecord_changelist")
+        if request.method != "POST":
+            return HttpResponseRedirect(changelist)
+        try:
+            result = services.staged_record_link_all(user=request.user)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(changelist)
+        linked = "; ".join(f"{staged} to {suggestion.label}" for staged, suggestion in result.linked)
+        if linked:
+            messages.success(request, f"Linked {len(result.linked)}: {linked}.")
+        else:
+            messages.info(request, "Nothing was linked: no ERP record has a single, unshared suggestion.")
+        for staged, reason in result.skipped:
+            messages.warning(request, f"Skipped {staged}: {reason}")
+        return HttpResponseRedirect(f"{changelist}?status__exact={StagedRecord.Status.STAGED}")
+
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
         return status_badge(obj.get_status_display(), obj.status)
@@ -280,3 +354,27 @@ class StagedRecordAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     @admin.display(description="As the ERP reported it")
     def data_pretty(self, obj):
         return format_html('<pre class="erp-payload">{}</pre>', json.dumps(obj.data, indent=2))
+
+    @admin.display(description="Suggested matches")
+    def suggestions_list(self, obj):
+        suggestions = getattr(obj, "page_suggestions", None)
+        if suggestions is None:
+            suggestions = selectors.staged_record_suggestions([obj]).get(obj.pk, [])
+        if not suggestions:
+            return "—"
+        model = registry.importer_for(obj.kind).model
+        return format_html(
+            "<ul class='erp-suggestions'>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} <span class='help'>({})</span></li>",
+                ((_admin_link(model, s.target_id, s.label), "; ".join(s.reasons)) for s in suggestions),
+            ),
+        )
+
+    @admin.display(description="In the app")
+    def imported_record(self, obj):
+        if obj.imported_object_id is None:
+            return "—"
+        importer = registry.importer_for(obj.kind)
+        return _admin_link(importer and importer.model, obj.imported_object_id, f"#{obj.imported_object_id}")

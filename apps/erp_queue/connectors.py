@@ -28,6 +28,10 @@ class Connector:
         """The ERP's standard cost codes, or None when the ERP pushes them instead."""
         return None
 
+    def fetch_vendor_types(self):
+        """The ERP's vendor types as [{code, name}], or None when the agent pushes them instead."""
+        return None
+
 
 class AgentConnector(Connector):
     """An external agent next to Sage claims accepted requests through the API and reports back."""

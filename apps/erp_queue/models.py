@@ -6,6 +6,8 @@ from django.db.models import Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from apps.erp_queue import registry
+
 
 class Kind(models.TextChoices):
     JOB = "job", "Job"
@@ -151,7 +153,7 @@ class StagedRecord(ConcurrentTransitionMixin, models.Model):
         IMPORTED = "imported", "Imported"
         ARCHIVED = "archived", "Archived"
 
-    STEPS = {"add-to-app": "add_to_app", "archive": "archive"}
+    IMPORT_STEPS = {"add-to-app": "add_to_app", "archive": "archive"}
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     erp_id = models.CharField("ERP id", max_length=64)
@@ -176,10 +178,26 @@ class StagedRecord(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"ERP {self.get_kind_display().lower()} {self.erp_id} {self.label}".strip()
 
+    @property
+    def STEPS(self):
+        """Link is a step only for the kinds whose records may exist on both sides (vendors), never for jobs."""
+        importer = registry.importer_for(self.kind)
+        if importer is not None and importer.can_link:
+            return {"link": "link", **self.IMPORT_STEPS}
+        return self.IMPORT_STEPS
+
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.STAGED, target=Status.IMPORTED, permission="erp_queue.import_stagedrecord")
     def add_to_app(self, by=None, description=None, object_id=None, at=None):
+        self.imported_object_id = object_id
+        self.imported_by = by
+        self.imported_at = at
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.STAGED, target=Status.IMPORTED, permission="erp_queue.import_stagedrecord")
+    def link(self, by=None, description=None, object_id=None, at=None):
         self.imported_object_id = object_id
         self.imported_by = by
         self.imported_at = at
@@ -195,3 +213,12 @@ class StagedRecord(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.IMPORTED, target=Status.STAGED)
     def restage(self, by=None, description=None):
         """The ERP changed a record that was imported: it waits to be imported again."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.IMPORTED, target=Status.STAGED)
+    def unlink(self, by=None, description=None):
+        """The app's record let go of this ERP record: it waits to be linked or added again."""
+        self.imported_object_id = None
+        self.imported_by = None
+        self.imported_at = None

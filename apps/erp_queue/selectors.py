@@ -1,8 +1,11 @@
 """Reads on the ERP queue that producer apps need (they import services, registry and selectors only)."""
 
+from collections import defaultdict
+
 from django.db.models import OuterRef, Subquery
 
-from apps.erp_queue.models import ERPRequest
+from apps.erp_queue import registry
+from apps.erp_queue.models import ERPRequest, StagedRecord
 
 
 def latest_request_id(kind):
@@ -15,3 +18,25 @@ def latest_request_id(kind):
 def request_list(*, kind=None):
     qs = ERPRequest.objects.select_related("sent_by", "decided_by")
     return qs.filter(kind=kind) if kind else qs
+
+
+def linking_kinds():
+    """The staged record kinds that may be linked to a record here (vendors)."""
+    return [kind for kind in registry.importable_kinds() if registry.importer_for(kind).can_link]
+
+
+def staged_record_suggestions(staged_records):
+    """{pk: [Suggestion]} for staged records still waiting (a page of them), each kind's computed in one go.
+
+    Archived and imported records get none: they are not candidates for linking.
+    """
+    by_kind = defaultdict(list)
+    for staged in staged_records:
+        if staged.status == StagedRecord.Status.STAGED:
+            by_kind[staged.kind].append(staged)
+    suggestions = {}
+    for kind, records in by_kind.items():
+        importer = registry.importer_for(kind)
+        if importer is not None and importer.can_link:
+            suggestions.update(importer.suggestions(records))
+    return suggestions

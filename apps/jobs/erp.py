@@ -4,6 +4,7 @@ from django import forms
 from rest_framework import serializers
 
 from apps.core import erp_profile
+from apps.core.api.serializers import flatten_errors
 from apps.core.exceptions import ValidationError
 from apps.erp_queue.models import Kind
 from apps.erp_queue.registry import Exporter, Importer
@@ -27,6 +28,8 @@ class JobExporter(Exporter):
     def clean_inputs(self, *, request, inputs):
         erp_job_id = inputs.get("erp_job_id")
         problem = erp_profile.job_id_problem(erp_job_id)
+        if problem is None and Project.objects.filter(erp_id=erp_job_id).exclude(pk=request.object_id).exists():
+            problem = f"ERP job {erp_job_id} already belongs to another project here. Enter another job code."
         if problem:
             raise ValidationError({"erp_job_id": problem})
         return {"erp_job_id": str(erp_job_id)}
@@ -67,7 +70,7 @@ class JobImporter(Importer):
     def clean_data(self, data):
         serializer = ERPJobDataSerializer(data=data)
         if not serializer.is_valid():
-            raise ValidationError({"data": _flatten(serializer.errors)})
+            raise ValidationError({"data": flatten_errors(serializer.errors)})
         return serializer.validated_data | {"cost_codes": [dict(c) for c in serializer.validated_data["cost_codes"]]}
 
     def label(self, data):
@@ -75,17 +78,3 @@ class JobImporter(Importer):
 
     def add_to_app(self, *, staged, user):
         return services.project_import_from_erp(erp_id=staged.erp_id, data=staged.data, user=user)
-
-
-def _flatten(errors, prefix=""):
-    messages = []
-    if isinstance(errors, dict):
-        for field, value in errors.items():
-            messages.extend(_flatten(value, f"{prefix}{field}."))
-    elif isinstance(errors, list):
-        for i, value in enumerate(errors):
-            if isinstance(value, dict | list):
-                messages.extend(_flatten(value, f"{prefix}{i}."))
-            else:
-                messages.append(f"{prefix.rstrip('.')}: {value}")
-    return messages

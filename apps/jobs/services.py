@@ -183,6 +183,17 @@ def project_retrieve(*, project, user):
     return project
 
 
+def _reported_job_id(erp_ids, project):
+    """The job id the connector reported for `project`: a valid one that no other project holds (else 400)."""
+    erp_id = erp_ids.get("job_id")
+    problem = erp_profile.job_id_problem(erp_id)
+    if problem is None and Project.objects.filter(erp_id=erp_id).exclude(pk=project.pk).exists():
+        problem = f"ERP job {erp_id} already belongs to another project here."
+    if problem:
+        raise ValidationError({"erp_ids": [f"job_id: {problem}"]})
+    return erp_id
+
+
 def project_follow_request(*, project_id, request, user):
     """Move the project's ERP status with its request (accepted, exported, failed, rejected)."""
     project = Project.objects.select_for_update().get(pk=project_id)
@@ -190,7 +201,8 @@ def project_follow_request(*, project_id, request, user):
     if request.status == Status.EXPORTING:
         run_step(project, "mark_exporting", user=None, description=None)
     elif request.status == Status.SYNCED:
-        run_step(project, "mark_synced", user=None, erp_id=request.erp_ids.get("job_id"), description="Exported")
+        erp_id = _reported_job_id(request.erp_ids, project)
+        run_step(project, "mark_synced", user=None, erp_id=erp_id, description="Exported")
     elif request.status == Status.FAILED:
         run_step(
             project,
@@ -224,6 +236,9 @@ def project_import_from_erp(*, erp_id, data, user):
     A job is created in one system and added to the other; one that exists in both can never be
     linked. So an ERP job whose number is already used here is refused, with what to do instead.
     """
+    problem = erp_profile.job_id_problem(erp_id)
+    if problem:
+        raise DomainError(f"ERP job {erp_id} cannot be added: {problem}")
     missing = erp_profile.cost_codes_without_types(data.get("cost_codes", []))
     if missing:
         raise DomainError(

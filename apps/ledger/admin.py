@@ -1,10 +1,19 @@
 """The ERP's own screens: the steps that in real life are performed in Sage."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from apps.ledger import services
-from apps.ledger.models import ERPCostCode, ERPCostType, ERPJob, ERPJobCostCode, ERPWrite
+from apps.ledger.models import (
+    ERPBudgetEntry,
+    ERPCostCode,
+    ERPCostType,
+    ERPJob,
+    ERPJobCostCode,
+    ERPVendor,
+    ERPVendorType,
+    ERPWrite,
+)
 
 
 @admin.register(ERPCostType)
@@ -32,6 +41,24 @@ class ERPJobCostCodeInline(admin.TabularInline):
     autocomplete_fields = ["cost_code"]
 
 
+@admin.action(description="Post budget entries (Job Cost → Post Entries)")
+def post_budget_entries(modeladmin, request, queryset):
+    for job in queryset:
+        posted = services.budget_entries_post(job=job)
+        modeladmin.message_user(request, f"Job {job.job_id}: {posted} budget entries posted.")
+
+
+@admin.action(description="Stage the posted estimate for import into the app")
+def stage_estimate(modeladmin, request, queryset):
+    for job in queryset:
+        try:
+            services.estimate_stage(job=job)
+        except services.LedgerRefused as refused:
+            modeladmin.message_user(request, " ".join(refused.messages), messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"Job {job.job_id}'s estimate is staged under Ready to Import.")
+
+
 @admin.register(ERPJob)
 class ERPJobAdmin(admin.ModelAdmin):
     list_display = ["job_id", "name", "city", "state", "source", "created_at"]
@@ -39,11 +66,25 @@ class ERPJobAdmin(admin.ModelAdmin):
     search_fields = ["job_id", "name"]
     inlines = [ERPJobCostCodeInline]
     readonly_fields = ["source", "created_at"]
+    actions = [post_budget_entries, stage_estimate]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if services.job_stage(job=form.instance) is not None:
             self.message_user(request, f"Job {form.instance.job_id} is staged under Ready to Import in the app.")
+
+
+@admin.register(ERPBudgetEntry)
+class ERPBudgetEntryAdmin(admin.ModelAdmin):
+    list_display = ["job", "cost_code", "cost_type", "kind", "amount", "posted", "posted_at"]
+    list_filter = ["posted", "kind", "job"]
+    list_select_related = ["job", "cost_code", "cost_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ERPWrite)
@@ -56,3 +97,25 @@ class ERPWriteAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ERPVendorType)
+class ERPVendorTypeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+
+
+@admin.register(ERPVendor)
+class ERPVendorAdmin(admin.ModelAdmin):
+    list_display = ["vendor_id", "name", "vendor_type", "city", "state", "tax_id", "source", "created_at"]
+    list_filter = ["source", "vendor_type"]
+    list_select_related = ["vendor_type"]
+    search_fields = ["vendor_id", "name", "tax_id"]
+    readonly_fields = ["source", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if services.vendor_stage(vendor=obj) is not None:
+            self.message_user(
+                request,
+                f"Vendor {obj.vendor_id} is staged under Ready to Import in the app, with its suggested matches.",
+            )

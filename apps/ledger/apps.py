@@ -9,5 +9,7 @@ class LedgerConfig(AppConfig):
 
     def ready(self):
         from apps.core.erp_profile import seed_cost_types
+        from apps.ledger.services import seed_vendor_types
 
         post_migrate.connect(seed_cost_types("ledger.ERPCostType"), sender=self, weak=False)
+        post_migrate.connect(seed_vendor_types, sender=self, weak=False)

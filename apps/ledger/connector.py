@@ -23,5 +23,19 @@ class LedgerConnector(Connector):
             key=request.idempotency_key, payload=request.payload, job_id=request.inputs["erp_job_id"]
         )
 
+    def _export_budget(self, request):
+        return services.budget_write(key=request.idempotency_key, payload=request.payload)
+
+    def _export_vendor(self, request):
+        return services.vendor_write(
+            key=request.idempotency_key,
+            payload=request.payload,
+            vendor_id=request.inputs["erp_vendor_id"],
+            vendor_type=request.inputs["vendor_type"],
+        )
+
     def fetch_cost_codes(self):
         return services.cost_codes()
+
+    def fetch_vendor_types(self):
+        return services.vendor_types()

@@ -103,3 +103,78 @@ class ERPWrite(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.idempotency_key}"
+
+
+class ERPBudgetEntry(models.Model):
+    """A Sage job cost budget entry (6-2): one amount on a job's cost code and cost type, posted or not."""
+
+    class Kind(models.TextChoices):
+        ORIGINAL = "original_estimate", "Original estimate"
+        CHANGE = "modification", "Budget change"
+        DELETION = "line_deleted", "Line deleted"
+
+    job = models.ForeignKey(ERPJob, on_delete=models.CASCADE, related_name="budget_entries")
+    cost_code = models.ForeignKey(ERPCostCode, on_delete=models.PROTECT)
+    cost_type = models.ForeignKey(ERPCostType, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    key = models.UUIDField(unique=True, help_text="The app's transaction key: the ERP never takes one twice.")
+    request_key = models.UUIDField(null=True, blank=True, db_index=True)
+    posted = models.BooleanField(default=False)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "cost_code__code", "cost_type", "id"]
+        verbose_name = "ERP budget entry"
+        verbose_name_plural = "ERP budget entries"
+
+    def __str__(self):
+        return f"{self.job.job_id} {self.cost_code.code}/{self.cost_type_id} {self.amount}"
+
+
+class ERPVendorType(models.Model):
+    """Sage's vendor types, a list each company sets up: the approver files an exported company under one."""
+
+    code = models.PositiveSmallIntegerField(primary_key=True, validators=[MinValueValidator(1), MaxValueValidator(999)])
+    name = models.CharField(max_length=30)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "ERP vendor type"
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class ERPVendor(models.Model):
+    """A Sage vendor (4-4): keyed in the ERP (and staged for the app), or exported from a company."""
+
+    class Source(models.TextChoices):
+        KEYED = "keyed", "Keyed in the ERP"
+        EXPORTED = "exported", "Exported from the app"
+
+    vendor_id = models.CharField(
+        "vendor id",
+        max_length=10,
+        unique=True,
+        validators=[RegexValidator(erp_profile.VENDOR_ID_RE, f"The vendor id must be {erp_profile.VENDOR_ID_RULE}.")],
+    )
+    name = models.CharField(max_length=erp_profile.VENDOR_NAME_LIMIT)
+    vendor_type = models.ForeignKey(ERPVendorType, on_delete=models.PROTECT, related_name="vendors")
+    address = models.CharField(max_length=erp_profile.VENDOR_SEND_FIELD_LIMITS["address"], blank=True)
+    city = models.CharField(max_length=erp_profile.VENDOR_SEND_FIELD_LIMITS["city"], blank=True)
+    state = models.CharField(
+        max_length=2, blank=True, validators=[RegexValidator(erp_profile.STATE_RE, "Two letters, e.g. CA.")]
+    )
+    zip = models.CharField("ZIP", max_length=erp_profile.VENDOR_SEND_FIELD_LIMITS["zip"], blank=True)
+    tax_id = models.CharField("federal tax id", max_length=erp_profile.VENDOR_TAX_ID_LIMIT, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.KEYED, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["vendor_id"]
+        verbose_name = "ERP vendor"
+
+    def __str__(self):
+        return f"{self.vendor_id} {self.name}"

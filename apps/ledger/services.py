@@ -1,10 +1,24 @@
 """What the embedded ERP does when it is written to, with the rules Sage 100 Contractor applies."""
 
+import uuid
+from decimal import Decimal
+
+from django.apps import apps as global_apps
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
 
 from apps.core import erp_profile
 from apps.erp_queue import services as erp_services
-from apps.ledger.models import ERPCostCode, ERPJob, ERPJobCostCode, ERPWrite
+from apps.ledger.models import (
+    ERPBudgetEntry,
+    ERPCostCode,
+    ERPJob,
+    ERPJobCostCode,
+    ERPVendor,
+    ERPVendorType,
+    ERPWrite,
+)
 
 
 class LedgerRefused(Exception):
@@ -72,6 +86,86 @@ def job_write(*, key, payload, job_id):
     return result
 
 
+def budget_write(*, key, payload):
+    """Enter a budget's transactions as unposted job cost entries; each transaction key is taken once."""
+    with transaction.atomic():
+        done = ERPWrite.objects.filter(idempotency_key=key).first()
+        if done is not None:
+            return done.result
+        job = ERPJob.objects.filter(job_id=payload.get("job_id") or "").first()
+        if job is None:
+            raise LedgerRefused([f"Job {payload.get('job_id')} is not in the ERP: export the project first."])
+        rows = payload["transactions"]
+        codes = {c.code: c for c in ERPCostCode.objects.filter(code__in={r["cost_code"] for r in rows})}
+        unknown = sorted({r["cost_code"] for r in rows} - set(codes))
+        if unknown:
+            raise LedgerRefused([f"Cost code {code} is not in the ERP's cost code list." for code in unknown])
+        have = set(ERPBudgetEntry.objects.filter(key__in=[r["key"] for r in rows]).values_list("key", flat=True))
+        entries = [
+            ERPBudgetEntry(
+                job=job,
+                cost_code=codes[r["cost_code"]],
+                cost_type_id=r["cost_type"],
+                kind=r["type"],
+                amount=Decimal(r["amount"]),
+                key=r["key"],
+                request_key=key,
+            )
+            for r in rows
+            if uuid.UUID(str(r["key"])) not in have
+        ]
+        ERPBudgetEntry.objects.bulk_create(entries, batch_size=2000)
+        _add_job_cost_codes(job, {(r["cost_code"], r["cost_type"]) for r in rows}, codes)
+        result = {"job_id": job.job_id, "entries": len(entries)}
+        ERPWrite.objects.create(idempotency_key=key, kind="budget", result=result)
+    return result
+
+
+def _add_job_cost_codes(job, pairs, codes):
+    """Sage takes a budget on any company cost code: the job gets the codes and types it did not have."""
+    by_code = {}
+    for code, cost_type in pairs:
+        by_code.setdefault(code, set()).add(cost_type)
+    for code, types in by_code.items():
+        row, _ = ERPJobCostCode.objects.get_or_create(job=job, cost_code=codes[code])
+        row.cost_types.add(*types)
+
+
+def budget_entries_post(*, job):
+    """Sage's Job Cost → Post Entries: the job's waiting entries are posted, and the app is told."""
+    with transaction.atomic():
+        waiting = ERPBudgetEntry.objects.select_for_update().filter(job=job, posted=False)
+        request_keys = set(waiting.exclude(request_key=None).values_list("request_key", flat=True))
+        posted = waiting.update(posted=True, posted_at=timezone.now())
+        for request_key in request_keys:
+            erp_services.request_entries_posted(idempotency_key=request_key, user=None)
+    return posted
+
+
+def job_budget(job, *, posted_only=True):
+    """The job's budget per (cost code, cost type): the sum of its entries."""
+    entries = ERPBudgetEntry.objects.filter(job=job)
+    if posted_only:
+        entries = entries.filter(posted=True)
+    totals = entries.values("cost_code__code", "cost_type_id").annotate(total=Sum("amount"))
+    return {(row["cost_code__code"], row["cost_type_id"]): row["total"] for row in totals}
+
+
+def estimate_stage(*, job):
+    """A job's posted estimate shows under Ready to Import (lines above $0 only, as the reference does)."""
+    descriptions = dict(ERPCostCode.objects.values_list("code", "description"))
+    lines = [
+        {"cost_code": code, "cost_type": cost_type, "amount": str(total), "description": descriptions.get(code, "")}
+        for (code, cost_type), total in sorted(job_budget(job).items())
+        if total > 0
+    ]
+    if not lines:
+        raise LedgerRefused([f"Job {job.job_id} has no posted budget above $0 to import."])
+    return erp_services.staged_record_upsert(
+        kind="estimate", erp_id=job.job_id, data={"name": f"{job.job_id} {job.name}", "lines": lines}, user=None
+    )
+
+
 def job_data(job):
     """A keyed-in Sage job as it is staged for import into the app."""
     return {
@@ -101,3 +195,84 @@ def job_stage(*, job):
 
 def cost_codes():
     return [{"code": c.code, "description": c.description, "division": c.division} for c in ERPCostCode.objects.all()]
+
+
+VENDOR_FIELDS = ("name", "address", "city", "state", "zip", "tax_id")
+# Sage ships no fixed list of vendor types: each company sets up its own. The ledger starts with a
+# typical one; accounting renames or adds types in the ledger's admin.
+SAGE_VENDOR_TYPES = [
+    (1, "Subcontractor"),
+    (2, "Material supplier"),
+    (3, "Equipment rental"),
+    (4, "Professional services"),
+    (5, "Other"),
+]
+
+
+def seed_vendor_types(sender, apps=None, using="default", **kwargs):
+    """post_migrate: the ledger holds at least the typical vendor types (names are never reset; a flush refills)."""
+    vendor_type = (apps or global_apps).get_model("ledger", "ERPVendorType")
+    for code, name in SAGE_VENDOR_TYPES:
+        vendor_type.objects.using(using).get_or_create(code=code, defaults={"name": name})
+
+
+def vendor_types():
+    return [{"code": str(t.code), "name": t.name} for t in ERPVendorType.objects.all()]
+
+
+def _vendor_problems(vendor_id, vendor_type, payload):
+    problems = []
+    id_problem = erp_profile.vendor_id_problem(vendor_id)
+    if id_problem:
+        problems.append(id_problem)
+    elif ERPVendor.objects.filter(vendor_id=vendor_id).exists():
+        problems.append(f"Vendor {vendor_id} already exists in the ERP. Enter another vendor id.")
+    if not str(vendor_type).isdigit() or not ERPVendorType.objects.filter(code=int(vendor_type)).exists():
+        problems.append(f"Vendor type '{vendor_type}' is not one of the ERP's vendor types.")
+    problems.extend(erp_profile.vendor_field_problems(payload).values())
+    return problems
+
+
+def vendor_write(*, key, payload, vendor_id, vendor_type):
+    """Create a Sage vendor from an exported company; the same idempotency key returns the first write's result."""
+    with transaction.atomic():
+        done = ERPWrite.objects.filter(idempotency_key=key).first()
+        if done is not None:
+            return done.result
+        problems = _vendor_problems(vendor_id, vendor_type, payload)
+        if problems:
+            raise LedgerRefused(problems)
+        try:
+            with transaction.atomic():
+                ERPVendor.objects.create(
+                    vendor_id=vendor_id,
+                    vendor_type_id=int(vendor_type),
+                    source=ERPVendor.Source.EXPORTED,
+                    **{
+                        field: payload.get(field) or ""
+                        for field in ("name", "address", "city", "state", "zip", "tax_id")
+                    },
+                )
+                result = {"vendor_id": vendor_id}
+                ERPWrite.objects.create(idempotency_key=key, kind="vendor", result=result)
+        except IntegrityError:
+            # Another export wrote the same vendor id, or the same key, between our check and our write.
+            done = ERPWrite.objects.filter(idempotency_key=key).first()
+            if done is not None:
+                return done.result
+            raise LedgerRefused([f"Vendor {vendor_id} already exists in the ERP. Enter another vendor id."]) from None
+    return result
+
+
+def vendor_data(vendor):
+    """A keyed-in Sage vendor as it is staged for the app (phones are not in Sage's vendor table)."""
+    return {**{field: getattr(vendor, field) for field in VENDOR_FIELDS}, "vendor_type": str(vendor.vendor_type_id)}
+
+
+def vendor_stage(*, vendor):
+    """A vendor keyed in the ERP shows under Ready to Import in the app, with its suggested matches."""
+    if vendor.source != ERPVendor.Source.KEYED:
+        return None
+    return erp_services.staged_record_upsert(
+        kind="vendor", erp_id=vendor.vendor_id, data=vendor_data(vendor), user=None
+    )

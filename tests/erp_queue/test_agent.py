@@ -203,3 +203,28 @@ def test_imported_job_changed_in_erp_is_restaged_and_reimport_updates_it(agent, 
     project = Project.objects.get(erp_id="5003")
     assert (project.city, project.erp_status) == ("Clovis", "synced")
     assert Project.objects.filter(erp_id="5003").count() == 1
+
+
+@agent_mode
+@pytest.mark.parametrize(
+    ("erp_ids", "message"), [({"other": "1"}, "job id is required"), ({"job_id": "12-34"}, "not a valid ERP job id")]
+)
+def test_agent_success_without_a_valid_job_id_is_a_field_error(agent, api_as, accepted, erp_ids, message):
+    _, request = accepted
+    response = api_as(agent).post(f"/api/v1/erp/requests/{request.pk}/succeeded/", {"erp_ids": erp_ids}, format="json")
+    assert response.status_code == 400
+    assert message in response.json()["erp_ids"][0]
+    assert ERPRequest.objects.get(pk=request.pk).status == "exporting"
+
+
+@agent_mode
+def test_agent_success_with_a_job_id_another_project_holds_is_a_field_error(agent, api_as, accepted):
+    from tests.jobs.factories import ProjectFactory
+
+    Project.objects.filter(pk=ProjectFactory(number="X-1").pk).update(erp_id="4100")
+    _, request = accepted
+    response = api_as(agent).post(
+        f"/api/v1/erp/requests/{request.pk}/succeeded/", {"erp_ids": {"job_id": "4100"}}, format="json"
+    )
+    assert response.status_code == 400
+    assert "already belongs to another project" in response.json()["erp_ids"][0]

@@ -293,3 +293,19 @@ def test_archived_erp_job_cannot_be_added(approver, api_as, cost_codes):
 def test_project_manager_cannot_import_erp_jobs(pm, api_as, cost_codes):
     staged = _key_erp_job("3004", {"1000": [2]})
     assert api_as(pm).post(f"/api/v1/erp/staged-records/{staged.pk}/add-to-app/").status_code == 403
+
+
+def test_accepting_with_a_job_id_another_project_holds_is_a_field_error(approver, api_as, sent_project):
+    Project.objects.filter(pk=ProjectFactory(number="OTHER").pk).update(erp_id="2501")
+    response = api_as(approver).post(
+        f"/api/v1/erp/requests/{sent_project['erp_request']}/accept/", {"erp_job_id": "2501"}
+    )
+    assert response.status_code == 400
+    assert "already belongs to another project" in response.json()["erp_job_id"][0]
+
+
+def test_staged_job_with_an_invalid_job_id_is_refused(approver, api_as, cost_codes):
+    staged = StagedRecord.objects.create(kind="job", erp_id="J" * 40, label="Bad", data={"name": "Bad"})
+    response = api_as(approver).post(f"/api/v1/erp/staged-records/{staged.pk}/add-to-app/")
+    assert response.status_code == 409
+    assert "is not a valid ERP job id" in response.json()["detail"]

@@ -19,8 +19,9 @@ class WorkflowSerializerMixin(serializers.Serializer):
 
 class StepConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    status = serializers.CharField(help_text="The record's current state.")
-    allowed_steps = serializers.ListField(child=serializers.CharField())
+    # Only a refused workflow step has these; other workflow rules answer 409 with `detail` alone.
+    status = serializers.CharField(required=False, help_text="The record's current state.")
+    allowed_steps = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class DetailSerializer(serializers.Serializer):
@@ -36,7 +37,7 @@ class ValidationErrorSerializer(serializers.Serializer):
 class AuditEventSerializer(serializers.ModelSerializer):
     record_type = serializers.SerializerMethodField()
     record_id = serializers.IntegerField(source="object_id")
-    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     from_state = serializers.CharField(source="source_state", allow_null=True)
     to_state = serializers.CharField(source="state")
 
@@ -60,3 +61,18 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 def record_type_label(content_type: ContentType) -> str:
     return f"{content_type.app_label}.{content_type.model}"
+
+
+def flatten_errors(errors, prefix=""):
+    """DRF's nested errors as flat 'field.0.code: message' lines, for data staged inside a JSON field."""
+    messages = []
+    if isinstance(errors, dict):
+        for field, value in errors.items():
+            messages.extend(flatten_errors(value, f"{prefix}{field}."))
+    elif isinstance(errors, list):
+        for i, value in enumerate(errors):
+            if isinstance(value, dict | list):
+                messages.extend(flatten_errors(value, f"{prefix}{i}."))
+            else:
+                messages.append(f"{prefix.rstrip('.')}: {value}")
+    return messages

@@ -1,12 +1,16 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api.serializers import WorkflowSerializerMixin
+from apps.erp_queue import selectors
 from apps.erp_queue.models import ERPRequest, StagedRecord
+
+MAX_ID = 2**63 - 1
 
 
 class ERPRequestSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
     sent_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ERPRequest
@@ -65,7 +69,19 @@ class FailedSerializer(serializers.Serializer):
     messages = serializers.ListField(child=serializers.CharField(max_length=2000), allow_empty=False)
 
 
+class SuggestionSerializer(serializers.Serializer):
+    company = serializers.IntegerField(
+        source="target_id", help_text="The id of the company here that may be this ERP vendor."
+    )
+    label = serializers.CharField(help_text="The company's name.")
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why it was suggested.")
+
+
 class StagedRecordSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
+    suggestions = serializers.SerializerMethodField(
+        help_text="Records here that may be this one, for the kinds that link (vendors); empty otherwise."
+    )
+
     class Meta:
         model = StagedRecord
         fields = [
@@ -79,6 +95,7 @@ class StagedRecordSerializer(WorkflowSerializerMixin, serializers.ModelSerialize
             "updated_at",
             "imported_object_id",
             "imported_at",
+            "suggestions",
             "allowed_steps",
         ]
         read_only_fields = [
@@ -92,3 +109,35 @@ class StagedRecordSerializer(WorkflowSerializerMixin, serializers.ModelSerialize
         ]
         # Staging is an upsert on (kind, erp_id); the service handles a known record.
         validators = []
+
+    @extend_schema_field(SuggestionSerializer(many=True))
+    def get_suggestions(self, obj):
+        # A list computes the suggestions of its whole page at once (the view passes them in).
+        suggestions = self.context.get("suggestions")
+        if suggestions is None:
+            suggestions = selectors.staged_record_suggestions([obj])
+        return SuggestionSerializer(suggestions.get(obj.pk, []), many=True).data
+
+
+class LinkSerializer(serializers.Serializer):
+    company = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The id of the company to link.")
+
+
+class LinkedSerializer(serializers.Serializer):
+    staged_record = serializers.IntegerField()
+    erp_id = serializers.CharField()
+    label = serializers.CharField()
+    company = serializers.IntegerField()
+    company_label = serializers.CharField()
+
+
+class SkippedSerializer(serializers.Serializer):
+    staged_record = serializers.IntegerField()
+    erp_id = serializers.CharField()
+    label = serializers.CharField()
+    reason = serializers.CharField(help_text="Why it was not linked.")
+
+
+class LinkAllResultSerializer(serializers.Serializer):
+    linked = LinkedSerializer(many=True)
+    skipped = SkippedSerializer(many=True)

@@ -12,6 +12,8 @@ from apps.erp_queue.api.serializers import (
     ClaimSerializer,
     ERPRequestSerializer,
     FailedSerializer,
+    LinkAllResultSerializer,
+    LinkSerializer,
     RejectSerializer,
     StagedRecordSerializer,
     SucceededSerializer,
@@ -77,7 +79,7 @@ class ERPRequestViewSet(
         response=ClaimedRequestSerializer(many=True),
         summary="Agent: claim accepted requests with a lease",
     )
-    @action(detail=False, methods=["post"], is_step=True)
+    @action(detail=False, methods=["post"], is_step=True, pagination_class=None)
     def claim(self, request):
         serializer = ClaimSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -136,6 +138,17 @@ class StagedRecordViewSet(
     queryset = StagedRecord.objects.all()
     serializer_class = StagedRecordSerializer
     filterset_class = StagedRecordFilter
+    page_suggestions = None
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            # One computation for the page, not one query per row.
+            self.page_suggestions = selectors.staged_record_suggestions(page)
+        return page
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "suggestions": self.page_suggestions}
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -154,3 +167,44 @@ class StagedRecordViewSet(
     def archive(self, request, pk=None):
         staged = services.staged_record_archive(staged=self.get_object(), user=request.user)
         return Response(self.get_serializer(staged).data)
+
+    @step_schema(
+        request=LinkSerializer,
+        response=StagedRecordSerializer,
+        summary="Link the ERP vendor to the company here that is the same one",
+        description="Both sides become synced; the company's integrated fields take the ERP's values.",
+    )
+    @action(detail=True, methods=["post"], is_step=True)
+    def link(self, request, pk=None):
+        serializer = LinkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        staged = services.staged_record_link(
+            staged=self.get_object(), target_id=serializer.validated_data["company"], user=request.user
+        )
+        return Response(self.get_serializer(staged).data)
+
+    @step_schema(
+        response=LinkAllResultSerializer,
+        summary="Link all suggested: every ERP vendor with one suggestion that no other vendor shares",
+        description="The response lists what was linked and, for every vendor with suggestions that was not, why.",
+    )
+    @action(detail=False, methods=["post"], url_path="link-all", is_step=True, pagination_class=None)
+    def link_all(self, request):
+        result = services.staged_record_link_all(user=request.user)
+        data = {
+            "linked": [
+                {
+                    "staged_record": staged.pk,
+                    "erp_id": staged.erp_id,
+                    "label": staged.label,
+                    "company": suggestion.target_id,
+                    "company_label": suggestion.label,
+                }
+                for staged, suggestion in result.linked
+            ],
+            "skipped": [
+                {"staged_record": staged.pk, "erp_id": staged.erp_id, "label": staged.label, "reason": reason}
+                for staged, reason in result.skipped
+            ],
+        }
+        return Response(LinkAllResultSerializer(data).data)

@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -7,12 +8,26 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from apps.budgets import services as budget_services
+from apps.budgets.models import Budget
 from apps.core import roles
 from apps.erp_queue import services as erp_services
 from apps.jobs import services as job_services
 from apps.jobs.models import Project
+from apps.vendors import services as vendor_services
+from apps.vendors.models import Company
 
 DEFAULT_PASSWORD = "erp-bridge-demo"
+DEMO_BUDGET_FILE = Path(__file__).resolve().parents[3] / "budgets" / "fixtures" / "demo-budget-2403.csv"
+
+COMPANIES = [
+    # name, city, tax id, project directories, what happens to it
+    ("Acme Concrete", "Modesto", "", ["2401", "2403"], "draft"),  # the ERP has it as ACME CONCRETE, INC.: link
+    ("Pacific Steel and Supply", "Stockton", "", ["2403"], "draft"),  # and as Pacific Steel & Supply Co.
+    ("Golden Gate Plumbing", "San Francisco", "94-1234567", ["2401", "2402"], "draft"),  # new to the ERP: send
+    ("Sierra Drywall", "Fresno", "68-2468013", ["2403"], "synced"),
+    ("Northern California Mechanical Contractors", "Sacramento", "", [], "draft"),  # too long a name to send
+]
 
 USERS = [
     ("pm", roles.PROJECT_MANAGER, "Pat", "Morgan"),
@@ -87,10 +102,39 @@ class Command(BaseCommand):
         job_services.cost_code_sync_from_erp(user=users["approver"])
         for spec in PROJECTS:
             self._project(spec, users)
+        for spec in COMPANIES:
+            self._company(spec, users)
+        budget_file = self._budget(users["pm"])
         token = Token.objects.get_or_create(user=users["agent"])[0]
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Log in at /admin/ as pm, approver, viewer, agent or admin; password: {password}")
         self.stdout.write(f"Agent API token: {token.key}")
+        self.stdout.write(f"A budget file to import into project 2403's budget: {budget_file}")
+
+    def _budget(self, pm):
+        """Synced project 2403 gets an empty, unlocked budget, ready for the demo budget file."""
+        project = Project.objects.get(number="2403")
+        if not Budget.objects.filter(project=project).exists():
+            budget_services.budget_create(project=project, user=pm)
+        return DEMO_BUDGET_FILE
+
+    def _company(self, spec, users):
+        name, city, tax_id, project_numbers, fate = spec
+        if Company.objects.filter(name=name).exists():
+            return
+        company = vendor_services.company_create(
+            user=users["pm"],
+            name=name,
+            city=city,
+            state="CA",
+            tax_id=tax_id,
+            projects=Project.objects.filter(number__in=project_numbers),
+        )
+        if fate == "synced":
+            company, request = vendor_services.company_send(company=company, user=users["pm"])
+            erp_services.request_accept(
+                request=request, user=users["approver"], inputs={"erp_vendor_id": "1003", "vendor_type": "1"}
+            )
 
     def _users(self, password):
         User = get_user_model()

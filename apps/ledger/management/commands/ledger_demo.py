@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from apps.ledger import services
-from apps.ledger.models import ERPCostCode, ERPJob, ERPJobCostCode
+from apps.ledger.models import ERPCostCode, ERPJob, ERPJobCostCode, ERPVendor
 
 COST_CODES = [
     ("1000", "General Requirements", "01 General"),
@@ -26,9 +26,44 @@ KEYED_JOB = {
 }
 KEYED_JOB_COST_CODES = {"1000": [2], "2300": [3, 4], "3300": [1, 2]}
 
+# Vendors keyed in the ERP: two are companies the app has under near names (suggested for linking),
+# one is new to the app (add it).
+KEYED_VENDORS = [
+    {
+        "vendor_id": "2001",
+        "name": "ACME CONCRETE, INC.",
+        "vendor_type_id": 1,
+        "address": "500 Quarry Rd",
+        "city": "Modesto",
+        "state": "CA",
+        "zip": "95354",
+        "tax_id": "77-1234567",
+    },
+    {
+        "vendor_id": "2002",
+        "name": "Bay Area Electric LLC",
+        "vendor_type_id": 1,
+        "address": "88 Spark Ave",
+        "city": "Hayward",
+        "state": "CA",
+        "zip": "94545",
+        "tax_id": "94-7654321",
+    },
+    {
+        "vendor_id": "2003",
+        "name": "Pacific Steel & Supply Co.",
+        "vendor_type_id": 2,
+        "address": "4 Foundry Ln",
+        "city": "Stockton",
+        "state": "CA",
+        "zip": "95203",
+        "tax_id": "",
+    },
+]
+
 
 class Command(BaseCommand):
-    help = "Key demo records into the embedded ERP: its cost code list and one job for Ready to Import."
+    help = "Key demo records into the embedded ERP: its cost code list, one job and three vendors for Ready to Import."
 
     def handle(self, *args, **options):
         for code, description, division in COST_CODES:
@@ -39,4 +74,11 @@ class Command(BaseCommand):
                 row = ERPJobCostCode.objects.create(job=job, cost_code=ERPCostCode.objects.get(code=code))
                 row.cost_types.set(types)
             services.job_stage(job=job)
-        self.stdout.write(f"ERP ledger: {ERPCostCode.objects.count()} cost codes, {ERPJob.objects.count()} jobs.")
+        for fields in KEYED_VENDORS:
+            vendor, created = ERPVendor.objects.get_or_create(vendor_id=fields["vendor_id"], defaults=fields)
+            if created:
+                services.vendor_stage(vendor=vendor)
+        self.stdout.write(
+            f"ERP ledger: {ERPCostCode.objects.count()} cost codes, {ERPJob.objects.count()} jobs, "
+            f"{ERPVendor.objects.count()} vendors."
+        )

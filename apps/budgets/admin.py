@@ -1,0 +1,324 @@
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from import_export.admin import ImportMixin
+from import_export.forms import ConfirmImportForm, ImportForm
+
+from apps.budgets import selectors, services
+from apps.budgets.api.views import EXPORT_TYPES
+from apps.budgets.models import Budget, BudgetLineItem, BudgetModification
+from apps.budgets.resources import BudgetCSV, BudgetLineResource, BudgetXLSX
+from apps.core.admin_workflow import (
+    AdminStep,
+    ServiceForm,
+    ServiceFormAdminMixin,
+    WorkflowAdminMixin,
+    bullet_list,
+    status_badge,
+)
+from apps.core.exceptions import DomainError, PermissionDenied
+
+#: Lines shown on the budget's own page; the line list has them all, with filters.
+SUMMARY_LINES = 100
+
+
+def _step(name, label, service, done, **kwargs):
+    return AdminStep(name, label, lambda user, obj, data: service(budget=obj, user=user), done, **kwargs)
+
+
+@admin.register(Budget)
+class BudgetAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+    list_display = ["project", "status_badge", "origin", "original_total", "erp_id"]
+    list_filter = ["status", "origin"]
+    search_fields = ["project__number", "project__name"]
+    autocomplete_fields = ["project"]
+    change_form_template = "admin/budgets/budget/change_form.html"
+    readonly_fields = [
+        "status_badge",
+        "origin",
+        "erp_id",
+        "ever_exported",
+        "erp_messages_list",
+        "rejection_reason",
+        "lines_summary",
+    ]
+    workflow_steps = [
+        _step("lock", "Lock", services.budget_lock, "{obj} is locked: original amounts are frozen."),
+        _step("unlock", "Unlock", services.budget_unlock, "{obj} is unlocked."),
+        _step(
+            "send-to-erp",
+            "Send to ERP",
+            lambda **kw: services.budget_send(**kw),
+            "{obj} was sent to accounting.",
+            help="Exports the unsent changes once accounting accepts.",
+        ),
+        _step("retrieve", "Retrieve from ERP", services.budget_retrieve, "{obj} was taken back from the queue."),
+        _step("resend", "Resend to ERP", lambda **kw: services.budget_resend(**kw), "{obj} was sent again."),
+        _step(
+            "mark-posted",
+            "Entries posted in the ERP",
+            services.budget_mark_posted,
+            "{obj} is synced: its entries are posted in the ERP.",
+            help="Accounting posted the exported entries in Sage (Job Cost → Post Entries).",
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return selectors.budget_list()
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["project"]
+        return [
+            "project",
+            "status_badge",
+            "origin",
+            "erp_id",
+            "ever_exported",
+            "erp_messages_list",
+            "rejection_reason",
+            "lines_summary",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "project"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.pk = services.budget_create(project=form.cleaned_data["project"], user=request.user).pk
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/export/<str:fmt>/",
+                self.admin_site.admin_view(self.export_view),
+                name="budgets_budget_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request, object_id, fmt):
+        budget = self.get_object(request, str(object_id))
+        if budget is None or fmt not in EXPORT_TYPES:
+            return HttpResponseRedirect(reverse("admin:budgets_budget_changelist"))
+        response = HttpResponse(services.budget_export(budget=budget, fmt=fmt), content_type=EXPORT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="budget-{budget.project.number}.{fmt}"'
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "import_url": reverse("admin:budgets_budgetlineitem_import") + f"?budget={object_id}",
+            "lines_url": reverse("admin:budgets_budgetlineitem_changelist") + f"?budget__id__exact={object_id}",
+            "modifications_url": reverse("admin:budgets_budgetmodification_changelist")
+            + f"?budget__id__exact={object_id}",
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        return status_badge(obj.get_status_display(), obj.status)
+
+    @admin.display(description="Original total", ordering="original_total")
+    def original_total(self, obj):
+        return obj.original_total
+
+    @admin.display(description="ERP messages")
+    def erp_messages_list(self, obj):
+        return bullet_list(obj.erp_messages)
+
+    @admin.display(description="Lines")
+    def lines_summary(self, obj):
+        from django.template.loader import render_to_string
+
+        lines = list(selectors.line_list(budget=obj)[:SUMMARY_LINES])
+        for line in lines:
+            line.revised = line.original_amount + line.modifications_in - line.modifications_out
+        return render_to_string(
+            "admin/budgets/budget/lines_summary.html",
+            {
+                "lines": lines,
+                "totals": selectors.line_totals(budget=obj),
+                "count": obj.lines.count(),
+                "limit": SUMMARY_LINES,
+            },
+        )
+
+
+class BudgetImportForm(ImportForm):
+    budget = forms.ModelChoiceField(queryset=Budget.objects.select_related("project"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_budget(self):
+        budget = self.cleaned_data["budget"]
+        try:
+            services.budget_import_allowed(budget=budget, user=self.user)
+        except (DomainError, PermissionDenied) as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return budget
+
+
+class BudgetConfirmImportForm(ConfirmImportForm):
+    budget = forms.ModelChoiceField(queryset=Budget.objects.all(), widget=forms.HiddenInput)
+
+
+class LineAddForm(ServiceForm):
+    class Meta:
+        model = BudgetLineItem
+        fields = [
+            "budget",
+            "cost_code",
+            "cost_type",
+            "description",
+            "calculation",
+            "quantity",
+            "uom",
+            "unit_cost",
+            "original_amount",
+            "partial",
+        ]
+
+    def service(self, user, data):
+        fields = {f: data[f] for f in self.Meta.fields if f != "budget"}
+        return services.budget_line_add(budget=data["budget"], user=user, **fields)
+
+
+@admin.register(BudgetLineItem)
+class BudgetLineItemAdmin(ServiceFormAdminMixin, ImportMixin, admin.ModelAdmin):
+    """The budget as a project manager reads it: original, modifications, revised, and what is unsent."""
+
+    resource_classes = [BudgetLineResource]
+    import_form_class = BudgetImportForm
+    confirm_form_class = BudgetConfirmImportForm
+    import_template_name = "admin/budgets/budgetlineitem/import.html"
+    list_display = [
+        "cost_code",
+        "cost_type",
+        "description",
+        "original_amount",
+        "modifications_in",
+        "modifications_out",
+        "revised",
+        "sync_state",
+        "partial",
+    ]
+    list_filter = ["budget", "partial", "cost_type"]
+    search_fields = ["cost_code__code", "description"]
+    list_per_page = 100
+    form = LineAddForm
+    autocomplete_fields = ["cost_code"]
+
+    def get_queryset(self, request):
+        budget_id = request.GET.get("budget__id__exact")
+        qs = selectors.line_list(budget=budget_id) if budget_id else super().get_queryset(request)
+        return qs.select_related("budget__project", "cost_code", "cost_type")
+
+    def get_import_formats(self):
+        return [BudgetCSV, BudgetXLSX]
+
+    def get_import_form_kwargs(self, request, *args, **kwargs):
+        return {**super().get_import_form_kwargs(request, *args, **kwargs), "user": request.user}
+
+    def get_import_form_initial(self, request):
+        return {**super().get_import_form_initial(request), "budget": request.GET.get("budget")}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:  # None when the confirm form is rebuilt from its own POST
+            initial["budget"] = import_form.cleaned_data["budget"].pk
+        return initial
+
+    def get_import_resource_kwargs(self, request, *args, **kwargs):
+        # The GET of the upload page lists the resource's columns with an unbound form.
+        cleaned = getattr(kwargs.get("form"), "cleaned_data", {})
+        return {"budget": cleaned.get("budget"), "user": request.user}
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("budgets.add_budgetlineitem")
+
+    def generate_log_entries(self, result, request):
+        """One line per budget row in the admin log would be 100,000 log entries: the audit is the file import."""
+
+    def process_result(self, result, request):
+        super().process_result(result, request)
+        budget_id = request.POST.get("budget")
+        return HttpResponseRedirect(reverse("admin:budgets_budget_change", args=[budget_id]))
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        messages.success(
+            request,
+            f"Budget file imported: {totals['new']} new lines, {totals['update']} updated, {totals['skip']} unchanged.",
+        )
+
+    def get_changeform_initial_data(self, request):
+        return {**super().get_changeform_initial_data(request), "budget": request.GET.get("budget")}
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.budget_line_delete(line=obj, user=request.user)
+
+    @admin.display(description="Modifications in")
+    def modifications_in(self, obj):
+        return getattr(obj, "modifications_in", "")
+
+    @admin.display(description="Modifications out")
+    def modifications_out(self, obj):
+        return getattr(obj, "modifications_out", "")
+
+    @admin.display(description="Revised")
+    def revised(self, obj):
+        if not hasattr(obj, "modifications_in"):
+            return ""
+        return obj.original_amount + obj.modifications_in - obj.modifications_out
+
+    @admin.display(description="ERP")
+    def sync_state(self, obj):
+        if getattr(obj, "unsent", False):
+            return format_html('<span class="erp-badge erp-badge--ready_to_export">{}</span>', "unsent")
+        return (
+            ""
+            if not obj.budget.ever_exported
+            else format_html('<span class="erp-badge erp-badge--synced">{}</span>', "exported")
+        )
+
+
+class ModificationForm(ServiceForm):
+    class Meta:
+        model = BudgetModification
+        fields = ["budget", "from_line", "to_line", "amount", "notes"]
+
+    def service(self, user, data):
+        return services.budget_modification_create(
+            budget=data["budget"],
+            user=user,
+            from_line=data["from_line"],
+            to_line=data["to_line"],
+            amount=data["amount"],
+            notes=data["notes"],
+        )
+
+
+@admin.register(BudgetModification)
+class BudgetModificationAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
+    list_display = ["budget", "from_line", "to_line", "amount", "notes", "created_by", "created_at"]
+    list_filter = ["budget"]
+    list_select_related = ["budget__project", "from_line__cost_code", "to_line__cost_code", "created_by"]
+    form = ModificationForm
+    raw_id_fields = ["from_line", "to_line"]
+
+    def get_changeform_initial_data(self, request):
+        return {**super().get_changeform_initial_data(request), "budget": request.GET.get("budget")}
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.budget_modification_delete(modification=obj, user=request.user)

@@ -1,0 +1,222 @@
+"""Benchmark of the budget file import (validation + write) against a raw bulk insert of the same rows.
+
+Runs on a throwaway test database of the configured engine (SQLite file, or PostgreSQL via
+DATABASE_URL) and prints figures; it asserts nothing, since shared machines are noisy.
+"""
+
+import io
+import os
+import resource
+import tempfile
+import time
+from decimal import Decimal
+from multiprocessing import get_context
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import connection, connections, transaction
+from django.test import Client, override_settings
+from django.urls import reverse
+
+COLUMNS = [
+    "budget_id",
+    "cost_code_id",
+    "cost_type_id",
+    "description",
+    "quantity",
+    "uom",
+    "unit_cost",
+    "calculation",
+    "original_amount",
+    "partial",
+    "created_at",
+]
+
+
+class Command(BaseCommand):
+    help = "Time the budget import path on 10,000 and 100,000 lines against a raw bulk insert (make bench)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
+        parser.add_argument("--preview-rows", type=int, default=10_000)
+
+    def handle(self, *args, rows, preview_rows, **options):
+        vendor = connection.vendor
+        if vendor == "sqlite":
+            connection.settings_dict["TEST"]["NAME"] = os.path.join(tempfile.mkdtemp(), "bench.sqlite3")
+        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            self.stdout.write(f"Budget import benchmark on {vendor} ({os.cpu_count()} cores)")
+            self.stdout.write(
+                f"{'lines':>8} {'import s':>9} {'lines/s':>9} {'floor s':>8} {'ratio':>6} {'peak MiB':>9} {'+MiB':>6}"
+            )
+            for count in rows:
+                project_id, floor_budget_id = _setup(count)
+                raw = _budget_csv(count)
+                stats = _in_child(_measure_import, project_id, raw)
+                floor = _in_child(_measure_floor, project_id, floor_budget_id, raw)
+                self.stdout.write(
+                    f"{count:>8,} {stats['seconds']:>9.2f} {count / stats['seconds']:>9,.0f} {floor['seconds']:>8.2f} "
+                    f"{stats['seconds'] / floor['seconds']:>6.1f} {stats['peak_mib']:>9.0f} {stats['grew_mib']:>6.0f}"
+                )
+            project_id, _ = _setup(preview_rows)
+            seconds = _in_child(_measure_admin_preview, project_id, _budget_csv(preview_rows))["seconds"]
+            self.stdout.write(f"admin preview of a {preview_rows:,}-line file: {seconds:.2f} s")
+        finally:
+            connections.close_all()
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def _setup(count):
+    """A project with enough cost codes (each with all nine cost types) for `count` lines, and two budgets."""
+    from apps.budgets.models import Budget
+    from apps.jobs.models import CostCode, Project, ProjectCostCode
+
+    codes_needed = -(-count // 9)
+    prefix = Project.objects.count() + 1
+    with transaction.atomic():
+        project = Project.objects.create(number=f"BENCH-{prefix}-{count}", name=f"Benchmark {count}")
+        floor_project = Project.objects.create(number=f"FLOOR-{prefix}-{count}", name=f"Floor {count}")
+        existing = CostCode.objects.count()
+        CostCode.objects.bulk_create(
+            [CostCode(code=str(100000 + i), description=f"Code {i}") for i in range(existing, codes_needed)],
+            batch_size=2000,
+        )
+        code_ids = list(CostCode.objects.order_by("code").values_list("pk", flat=True)[:codes_needed])
+        for target in (project, floor_project):
+            ProjectCostCode.objects.bulk_create(
+                [ProjectCostCode(project=target, cost_code_id=pk) for pk in code_ids], batch_size=2000
+            )
+            through = ProjectCostCode.cost_types.through
+            through.objects.bulk_create(
+                [
+                    through(projectcostcode_id=pcc, costtype_id=t)
+                    for pcc in ProjectCostCode.objects.filter(project=target).values_list("pk", flat=True)
+                    for t in range(1, 10)
+                ],
+                batch_size=5000,
+            )
+        Budget.objects.create(project=project)
+        floor_budget = Budget.objects.create(project=floor_project)
+    return project.pk, floor_budget.pk
+
+
+def _budget_csv(count):
+    out = io.StringIO()
+    out.write("Cost Code,Cost Type,Description,Unit Qty,UOM,Unit Cost,Original Budget,Manual Calculation\n")
+    for i in range(count):
+        code, cost_type = 100000 + i // 9, i % 9 + 1
+        if i % 3 == 0:
+            out.write(f"{code},{cost_type},Line {i},{i % 40 + 1},ea,{i % 500 + 0.25:.2f},,no\n")
+        else:
+            out.write(f'{code},{cost_type},Line {i},,,,"${1000 + i:,}.{i % 100:02d}",yes\n')
+    return out.getvalue().encode()
+
+
+def _in_child(function, *args):
+    """Run one measurement in a fresh process so its peak memory is its own."""
+    connections.close_all()
+    context = get_context("fork")
+    parent, child = context.Pipe()
+    process = context.Process(target=_child_main, args=(child, function, args))
+    process.start()
+    result = parent.recv()
+    process.join()
+    if "error" in result:
+        raise RuntimeError(result["error"])
+    return result
+
+
+def _child_main(pipe, function, args):
+    try:
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        result = function(*args)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        pipe.send({**result, "peak_mib": peak / 1024, "grew_mib": (peak - before) / 1024})
+    except Exception as exc:  # reported by the parent
+        pipe.send({"error": f"{type(exc).__name__}: {exc}"})
+    finally:
+        connections.close_all()
+
+
+def _measure_import(project_id, raw):
+    """The app's own path: read the file, check every row, write through the import-export resource."""
+    from apps.budgets import budget_file, services
+    from apps.budgets.models import Budget
+
+    user = get_user_model().objects.filter(is_superuser=True).first() or get_user_model().objects.create_superuser(
+        "bench", password="bench-only-password"
+    )
+    budget = Budget.objects.get(project_id=project_id)
+    started = time.perf_counter()
+    outcome = services.budget_import(budget=budget, dataset=budget_file.read(raw), user=user)
+    seconds = time.perf_counter() - started
+    if outcome["errors"]:
+        raise RuntimeError(f"benchmark file rejected: {outcome['errors'][:3]}")
+    return {"seconds": seconds}
+
+
+def _measure_floor(project_id, floor_budget_id, raw):
+    """The floor: the same rows, already parsed and checked, inserted raw (executemany / COPY)."""
+    from django.utils import timezone
+
+    from apps.budgets import budget_file, services
+    from apps.budgets.models import Budget
+
+    budget = Budget.objects.get(project_id=project_id)
+    checked = services.budget_check_file(budget=budget, dataset=budget_file.read(raw))
+    now = timezone.now()
+    rows = [
+        (
+            floor_budget_id,
+            line.cost_code_id,
+            line.cost_type_id,
+            line.description,
+            line.quantity,
+            line.uom,
+            line.unit_cost,
+            line.calculation,
+            line.original_amount,
+            False,
+            now,
+        )
+        for line in checked.lines
+    ]
+    table = "budgets_budgetlineitem"
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({placeholders})",
+                [tuple(str(v) if isinstance(v, Decimal) else v for v in row) for row in rows],
+            )
+    return {"seconds": time.perf_counter() - started}
+
+
+def _measure_admin_preview(project_id, raw):
+    """Upload to the admin's import screen and get the preview page back (checks every row, writes nothing)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.budgets.models import Budget
+
+    user = get_user_model().objects.filter(is_superuser=True).first() or get_user_model().objects.create_superuser(
+        "bench", password="bench-only-password"
+    )
+    budget = Budget.objects.get(project_id=project_id)
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        client = Client()
+        client.force_login(user)
+        started = time.perf_counter()
+        response = client.post(
+            reverse("admin:budgets_budgetlineitem_import"),
+            {"budget": budget.pk, "format": 0, "import_file": SimpleUploadedFile("bench.csv", raw)},
+        )
+        seconds = time.perf_counter() - started
+    if b"Confirm import" not in response.content:
+        raise RuntimeError("the admin preview did not offer to confirm the import")
+    return {"seconds": seconds}

@@ -1,0 +1,127 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, status_badge
+from apps.vendors import selectors, services
+from apps.vendors.models import Company
+
+DETAIL_FIELDS = ("abbreviated_name", "email", "phone", "is_active")
+
+
+@admin.register(Company)
+class CompanyAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "abbreviated_name",
+        "city",
+        "state",
+        "erp_status_badge",
+        "erp_id",
+        "vendor_type",
+        "origin",
+        "is_active",
+    ]
+    list_filter = ["erp_status", "origin", "is_active"]
+    search_fields = ["name", "abbreviated_name", "erp_id", "tax_id"]
+    autocomplete_fields = ["projects"]
+    readonly_fields = [
+        "origin",
+        "erp_id",
+        "vendor_type",
+        "erp_status_badge",
+        "erp_messages_list",
+        "rejection_reason",
+        "erp_vendor_matches",
+    ]
+    workflow_steps = [
+        AdminStep(
+            "send-to-erp",
+            "Send to ERP",
+            lambda user, obj, data: services.company_send(company=obj, user=user),
+            "{obj} was sent to accounting: it waits under ERP Integrations → Ready to export.",
+            help="Accounting reviews the company and, on accept, creates a Sage vendor with the vendor type and id "
+            "they choose. If the ERP already has this vendor, link it instead (ERP Integrations → Staged ERP records).",
+        ),
+        AdminStep(
+            "retrieve",
+            "Retrieve from ERP",
+            lambda user, obj, data: services.company_retrieve(company=obj, user=user),
+            "{obj} was taken back from the ERP queue and can be edited.",
+            help="Takes the company back before accounting decides, so that it can be edited.",
+        ),
+        AdminStep(
+            "resend",
+            "Resend to ERP",
+            lambda user, obj, data: services.company_resend(company=obj, user=user),
+            "{obj} was sent to accounting again.",
+        ),
+        AdminStep(
+            "unlink",
+            "Unlink from ERP vendor",
+            lambda user, obj, data: services.company_unlink(company=obj, user=user),
+            "{obj} is unlinked: its ERP vendor waits under Ready to Import to be linked or added again.",
+            help="Both sides return to unlinked; the company's fields become editable here again.",
+            danger=True,
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return selectors.company_list()
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": [*Company.INTEGRATED_FIELDS, *DETAIL_FIELDS]}),
+            ("Project directories", {"fields": ["projects"]}),
+        ]
+        if obj is None:
+            return fieldsets
+        erp = ["origin", "erp_status_badge", "erp_id", "vendor_type", "erp_messages_list", "rejection_reason"]
+        if obj.erp_status in Company.LINKABLE_STATUSES:
+            erp.append("erp_vendor_matches")
+        return [*fieldsets, ("ERP", {"fields": erp})]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.integrated_fields_locked:
+            return [*Company.INTEGRATED_FIELDS, *self.readonly_fields]
+        return self.readonly_fields
+
+    @admin.display(description="ERP status", ordering="erp_status")
+    def erp_status_badge(self, obj):
+        return status_badge(obj.get_erp_status_display(), obj.erp_status)
+
+    @admin.display(description="ERP messages")
+    def erp_messages_list(self, obj):
+        return bullet_list(obj.erp_messages)
+
+    @admin.display(description="Matching ERP vendors (Ready to Import)")
+    def erp_vendor_matches(self, obj):
+        matches = selectors.erp_vendor_matches(obj)
+        if not matches:
+            return "None: if the ERP does not have this company yet, send it to the ERP."
+        return format_html(
+            "<ul class='erp-suggestions'>{}</ul>",
+            format_html_join(
+                "",
+                "<li><a href='{}'>{}</a> <span class='help'>({}; open it to link)</span></li>",
+                (
+                    (reverse("admin:erp_queue_stagedrecord_change", args=[staged.pk]), staged, "; ".join(reasons))
+                    for staged, reasons in matches
+                ),
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        fields = {
+            f: form.cleaned_data[f] for f in (*Company.INTEGRATED_FIELDS, *DETAIL_FIELDS) if f in form.cleaned_data
+        }
+        if change:
+            services.company_update(company=obj, user=request.user, **fields)
+        else:
+            obj.pk = services.company_create(user=request.user, **fields).pk
+
+    def save_related(self, request, form, formsets, change):
+        # The project directories go through the service too (it locks the company).
+        services.company_update(company=form.instance, user=request.user, projects=form.cleaned_data["projects"])
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)

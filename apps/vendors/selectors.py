@@ -1,0 +1,72 @@
+from collections import defaultdict
+
+from apps.erp_queue.connectors import get_connector
+from apps.erp_queue.models import Kind, StagedRecord
+from apps.erp_queue.registry import Suggestion
+from apps.erp_queue.selectors import latest_request_id
+from apps.vendors import matching
+from apps.vendors.models import Company, VendorType
+
+
+def company_list():
+    """Companies with what their API and admin show, in a fixed number of queries."""
+    return Company.objects.annotate(erp_request_id=latest_request_id(Kind.VENDOR)).prefetch_related("projects")
+
+
+def company_get(pk):
+    return company_list().get(pk=pk)
+
+
+def linkable_companies():
+    """Companies that may be linked to an ERP vendor: not linked, and not waiting in the ERP queue."""
+    return Company.objects.filter(erp_status__in=Company.LINKABLE_STATUSES)
+
+
+def vendor_type_list():
+    """The ERP's vendor types [{code, name}]: read from the ERP if the connector can, else as the agent pushed them."""
+    types = get_connector().fetch_vendor_types()
+    if types is None:
+        types = VendorType.objects.values("code", "name")
+    return [{"code": str(t["code"]), "name": t["name"]} for t in types]
+
+
+def vendor_suggestions(staged_records):
+    """{staged pk: [Suggestion]}: the linkable companies that may be each ERP vendor, in one query for all."""
+    by_name, by_tax_id = defaultdict(list), defaultdict(list)
+    for company in linkable_companies().values("id", "name", "tax_id"):
+        by_name[matching.name_key(company["name"])].append(company)
+        by_tax_id[matching.tax_id_key(company["tax_id"])].append(company)
+    by_name.pop("", None)
+    by_tax_id.pop("", None)
+    suggestions = {}
+    for staged in staged_records:
+        name, tax_id = staged.data.get("name", ""), staged.data.get("tax_id", "")
+        candidates = {
+            c["id"]: c
+            for c in [*by_name.get(matching.name_key(name), []), *by_tax_id.get(matching.tax_id_key(tax_id), [])]
+        }
+        found = [
+            Suggestion(target_id=c["id"], label=c["name"], reasons=tuple(reasons))
+            for c in candidates.values()
+            if (reasons := matching.match_reasons(erp_name=name, erp_tax_id=tax_id, name=c["name"], tax_id=c["tax_id"]))
+        ]
+        suggestions[staged.pk] = sorted(found, key=lambda s: (s.label.casefold(), s.target_id))
+    return suggestions
+
+
+def erp_vendor_matches(company):
+    """The ERP vendors waiting under Ready to Import that may be this company, with why: [(staged, reasons)]."""
+    if company.erp_status not in Company.LINKABLE_STATUSES:
+        return []
+    waiting = StagedRecord.objects.filter(kind=StagedRecord.Kind.VENDOR, status=StagedRecord.Status.STAGED)
+    matches = []
+    for staged in waiting:
+        reasons = matching.match_reasons(
+            erp_name=staged.data.get("name", ""),
+            erp_tax_id=staged.data.get("tax_id", ""),
+            name=company.name,
+            tax_id=company.tax_id,
+        )
+        if reasons:
+            matches.append((staged, reasons))
+    return matches

@@ -1,0 +1,119 @@
+"""The budget screens a project manager uses: upload → preview → confirm, the budget page, the steps."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from apps.budgets.models import BudgetLineItem
+from tests.budgets.test_api import FILE
+
+pytestmark = pytest.mark.django_db
+
+
+def preview(client, budget, text=FILE):
+    return client.post(
+        reverse("admin:budgets_budgetlineitem_import"),
+        {"budget": budget.pk, "format": 0, "import_file": SimpleUploadedFile("budget.csv", text.encode())},
+    )
+
+
+def test_upload_preview_confirm(client, pm, budget):
+    client.force_login(pm)
+    form = client.get(reverse("admin:budgets_budgetlineitem_import") + f"?budget={budget.pk}")
+    assert form.status_code == 200 and "Manual Calculation" in form.content.decode()
+    page = preview(client, budget)
+    html = page.content.decode()
+    assert "4 rows checked" in html and "<strong>4</strong> new lines" in html
+    assert not BudgetLineItem.objects.exists()  # the preview writes nothing
+    confirm = page.context["confirm_form"]
+    response = client.post(reverse("admin:budgets_budgetlineitem_process_import"), confirm.initial, follow=True)
+    assert "Budget file imported: 4 new lines" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("admin:budgets_budget_change", args=[budget.pk])
+    assert budget.lines.count() == 4
+
+
+def test_preview_lists_every_error_and_offers_no_confirm(client, pm, budget):
+    client.force_login(pm)
+    html = preview(client, budget, FILE + "9999,1,,,,,5,yes\n1000,1,,,,,1.234,yes\n").content.decode()
+    assert "Nothing was imported: 2 rows need correcting" in html
+    assert "Cost code 9999 is not one of this project" in html
+    assert "more than 2 decimal places" in html
+    assert "Confirm import" not in html
+
+
+def test_import_refused_on_a_locked_budget(client, pm, budget):
+    from apps.budgets import services
+
+    services.budget_lock(budget=budget, user=pm)
+    client.force_login(pm)
+    html = preview(client, budget).content.decode()
+    assert "can only be imported while the budget is unlocked" in html
+
+
+def test_budget_page_shows_lines_totals_and_steps(client, pm, budget):
+    from apps.budgets import budget_file, services
+
+    services.budget_import(budget=budget, dataset=budget_file.read(FILE.encode()), user=pm)
+    client.force_login(pm)
+    html = client.get(reverse("admin:budgets_budget_change", args=[budget.pk])).content.decode()
+    assert 'data-step="lock"' in html and 'data-link="import"' in html
+    assert "45000.00" in html  # the total of the original amounts
+    assert "Total (4 lines" in html
+    client.post(reverse("admin:budgets_budget_step", args=[budget.pk, "lock"]))
+    html = client.get(reverse("admin:budgets_budget_change", args=[budget.pk])).content.decode()
+    assert 'data-step="send-to-erp"' in html and 'data-link="import"' not in html
+    lines = client.get(reverse("admin:budgets_budgetlineitem_changelist") + f"?budget__id__exact={budget.pk}")
+    assert lines.status_code == 200 and "Excavator" in lines.content.decode()
+
+
+def test_partial_line_and_modification_from_the_admin(client, pm, budget):
+    from apps.budgets import budget_file, services
+    from apps.jobs.models import CostCode
+
+    services.budget_import(budget=budget, dataset=budget_file.read(FILE.encode()), user=pm)
+    services.budget_lock(budget=budget, user=pm)
+    client.force_login(pm)
+    refused = client.post(
+        reverse("admin:budgets_budgetlineitem_add"),
+        {
+            "budget": budget.pk,
+            "cost_code": CostCode.objects.get(code="5100").pk,
+            "cost_type": 1,
+            "calculation": "manual",
+            "original_amount": "10",
+        },
+    )
+    assert "Add a partial line item" in refused.content.decode()
+    client.post(
+        reverse("admin:budgets_budgetlineitem_add"),
+        {
+            "budget": budget.pk,
+            "cost_code": CostCode.objects.get(code="5100").pk,
+            "cost_type": 1,
+            "calculation": "manual",
+            "original_amount": "0",
+            "partial": "on",
+        },
+    )
+    partial = budget.lines.get(partial=True)
+    source = budget.lines.get(cost_code__code="1000", cost_type=1)
+    response = client.post(
+        reverse("admin:budgets_budgetmodification_add"),
+        {"budget": budget.pk, "from_line": source.pk, "to_line": partial.pk, "amount": "250.00", "notes": "x"},
+    )
+    assert response.status_code == 302
+    assert budget.modifications.get().amount == 250
+    zero = client.post(
+        reverse("admin:budgets_budgetmodification_add"),
+        {"budget": budget.pk, "from_line": source.pk, "to_line": partial.pk, "amount": "0"},
+    )
+    assert "moves a positive amount" in zero.content.decode()
+
+
+def test_export_from_the_admin(client, pm, budget):
+    from apps.budgets import budget_file, services
+
+    services.budget_import(budget=budget, dataset=budget_file.read(FILE.encode()), user=pm)
+    client.force_login(pm)
+    response = client.get(reverse("admin:budgets_budget_export", args=[budget.pk, "csv"]))
+    assert response.content.decode().startswith("Cost Code,Cost Type,Description")

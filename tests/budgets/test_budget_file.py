@@ -1,0 +1,130 @@
+"""Budget files, good and bad: every bad row is named with its column, value and rule; nothing is guessed."""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from apps.budgets import budget_file, services
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "Cost Code,Cost Type,Description,Unit Qty,UOM,Unit Cost,Original Budget,Manual Calculation\n"
+
+
+def check(budget, text, encoding="utf-8"):
+    dataset = budget_file.read(text.encode(encoding) if isinstance(text, str) else text)
+    return services.budget_check_file(budget=budget, dataset=dataset)
+
+
+def errors(result):
+    return [(e.row, e.field, e.message) for e in result.errors]
+
+
+def test_a_good_file_with_every_way_of_writing_amounts(budget):
+    result = check(
+        budget,
+        HEADER
+        + '1000,1,Materials,,,,"$30,000.00",yes\n'
+        + '1000,Labor,Crew,,,,"1,234.5",yes\n'
+        + "2300,3,Excavator,10,day,450.5,,no\n"
+        + "3300,subcontract,Concrete sub,,,,0,\n",
+    )
+    assert result.errors == []
+    amounts = {(line.cost_code_id, line.cost_type_id): line.original_amount for line in result.lines}
+    assert sorted(amounts.values()) == [Decimal("0.00"), Decimal("1234.5"), Decimal("4505.00"), Decimal("30000.00")]
+    automatic = next(line for line in result.lines if line.calculation == "automatic")
+    assert (automatic.quantity, automatic.unit_cost, automatic.uom) == (Decimal("10"), Decimal("450.5"), "day")
+
+
+def test_headers_are_case_insensitive_in_any_order_with_bom(budget):
+    text = "\ufefforiginal budget,COST TYPE,cost code\n100.00,1,1000\n"
+    result = check(budget, text)
+    assert result.errors == []
+    assert result.lines[0].original_amount == Decimal("100.00")
+
+
+def test_windows_1252_file(budget):
+    result = check(budget, HEADER + "1000,1,Béton coulé – niveau 2,,,,10,yes\n", encoding="cp1252")
+    assert result.errors == []
+    assert result.lines[0].description == "Béton coulé – niveau 2"
+
+
+def test_xlsx_file(budget):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Cost Code", "Cost Type", "Description", "Original Budget"])
+    sheet.append([1000, 1, "Materials", 30000.5])
+    sheet.append(["2300", "Labor", "Crew", 10500])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    result = check(budget, stream.getvalue())
+    assert result.errors == []
+    assert sorted(line.original_amount for line in result.lines) == [Decimal("10500"), Decimal("30000.5")]
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ("1000,1,,,,,12.345,yes\n", (2, "Original Budget", "more than 2 decimal places")),
+        ("1000,1,,,,,-5,yes\n", (2, "Original Budget", "must not be negative")),
+        ("1000,1,,,,,(5.00),yes\n", (2, "Original Budget", "must not be negative")),
+        ("1000,1,,,,,12abc,yes\n", (2, "Original Budget", "is not a number")),
+        ("1000,1,,,,,1,23,yes\n", (2, "", "has 9 cells but the header has 8")),
+        ("1000,1,,,,\n", (2, "", "has 6 cells but the header has 8")),
+        ("9999,1,,,,,5,yes\n", (2, "Cost Code", "not one of this project's cost codes")),
+        (",1,,,,,5,yes\n", (2, "Cost Code", "is required")),
+        ("1000,3,,,,,5,yes\n", (2, "Cost Type", "is not assigned to cost code 1000")),
+        ("1000,12,,,,,5,yes\n", (2, "Cost Type", "is not a cost type")),
+        ("1000,Lumber,,,,,5,yes\n", (2, "Cost Type", "is not a cost type")),
+        ("1000,1,,,,,5,maybe\n", (2, "Manual Calculation", "must be yes or no")),
+        ("1000,1,,2,ea,,,no\n", (2, "Unit Cost", "required when Manual Calculation is no")),
+        ("1000,1,,2,ea,10,25,no\n", (2, "Original Budget", "is not Unit Qty × Unit Cost = 20.00")),
+        ("1000,1,,1.23456,ea,10,,no\n", (2, "Unit Qty", "more than 4 decimal places")),
+    ],
+)
+def test_each_bad_row_is_named(budget, rows, expected):
+    result = check(budget, HEADER + rows)
+    assert result.lines == []
+    row, field, message = expected
+    assert any(e.row == row and e.field == field and message in e.message for e in result.errors), errors(result)
+
+
+def test_duplicate_code_and_type_names_the_first_row(budget):
+    result = check(budget, HEADER + "1000,1,,,,,5,yes\n2300,2,,,,,5,yes\n1000,Material,,,,,7,yes\n")
+    assert errors(result) == [
+        (
+            4,
+            "Cost Type",
+            "Cost code 1000 with cost type 1 is already on row 2; a budget has one line per cost code and cost type.",
+        )
+    ]
+
+
+def test_every_bad_row_is_reported_and_no_line_is_kept(budget):
+    result = check(budget, HEADER + "1000,1,,,,,5,yes\n9999,1,,,,,5,yes\n1000,2,,,,,1.001,yes\n2300,9,,,,,5,yes\n")
+    assert [e.row for e in result.errors] == [3, 4, 5]
+    assert result.lines == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "The file is empty"),
+        ("\n\n", "The file is empty"),
+        (HEADER, "The file is empty"),
+        ("Cost Code,Description,Original Budget\n1000,x,5\n", "The file has no 'Cost Type' column"),
+        ("Cost Code,Cost Type,Original Budget,cost type\n1000,1,5,1\n", "The column 'Cost Type' appears twice"),
+    ],
+)
+def test_file_level_problems(budget, text, message):
+    result = check(budget, text)
+    assert any(message in e.message for e in result.errors), errors(result)
+
+
+def test_a_file_that_is_no_text_is_refused_with_a_message():
+    with pytest.raises(budget_file.FileError, match="neither UTF-8 nor Windows-1252"):
+        budget_file.read(b"\x81\x8d\x8f\x90\x9d" * 10)
+    with pytest.raises(budget_file.FileError, match="not a readable XLSX"):
+        budget_file.read(b"PK\x03\x04garbage")

@@ -1,0 +1,36 @@
+import factory
+
+from apps.ledger import services as ledger_services
+from apps.ledger.models import ERPVendor
+from apps.vendors.models import Company
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    address = "1 Main St"
+    city = "Sacramento"
+    state = "CA"
+    zip = "95814"
+
+
+class ERPVendorFactory(factory.django.DjangoModelFactory):
+    """A vendor keyed in the embedded ERP (it is not staged for the app until `key_erp_vendor`)."""
+
+    class Meta:
+        model = ERPVendor
+
+    vendor_id = factory.Sequence(lambda n: str(2000 + n))
+    name = factory.Sequence(lambda n: f"ERP vendor {n}")
+    vendor_type_id = 1
+    address = "9 Depot Rd"
+    city = "Modesto"
+    state = "CA"
+    zip = "95354"
+
+
+def key_erp_vendor(**fields):
+    """Key a vendor in the ERP the way accounting does, and stage it under Ready to Import."""
+    return ledger_services.vendor_stage(vendor=ERPVendorFactory(**fields))
