@@ -3,6 +3,8 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from apps.budgets.api.views import BudgetViewSet
+from apps.change_orders.api.views import ChangeOrderViewSet
+from apps.commitments.api.views import CommitmentViewSet
 from apps.core.api.views import AuditEventViewSet
 from apps.erp_queue.api.views import ERPRequestViewSet, StagedRecordViewSet
 from apps.jobs.api.views import CostCodeViewSet, CostTypeViewSet, ProjectViewSet
@@ -14,6 +16,8 @@ router.register("cost-codes", CostCodeViewSet, basename="cost-code")
 router.register("cost-types", CostTypeViewSet, basename="cost-type")
 router.register("companies", CompanyViewSet, basename="company")
 router.register("budgets", BudgetViewSet, basename="budget")
+router.register("commitments", CommitmentViewSet, basename="commitment")
+router.register("change-orders", ChangeOrderViewSet, basename="change-order")
 router.register("erp/requests", ERPRequestViewSet, basename="erp-request")
 router.register("erp/staged-records", StagedRecordViewSet, basename="staged-record")
 router.register("erp/vendor-types", VendorTypeViewSet, basename="vendor-type")

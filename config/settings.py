@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "apps.jobs",
     "apps.vendors",
     "apps.budgets",
+    "apps.commitments",
+    "apps.change_orders",
     "apps.ledger",
 ]
 
@@ -98,6 +100,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 LOGIN_URL = "admin:login"
+
+# Accounting's rejection of a commitment or change order is mailed to its creator. Without a mail
+# server configured, the message is written to the console instead of being lost.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_TIMEOUT = 10
 
 # Which ERP connector exports accepted requests: the embedded ledger, or an external agent
 # that claims them through the API.

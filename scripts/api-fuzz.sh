@@ -12,7 +12,7 @@
 #                     succeeded and failed meet requests left exporting
 #   FUZZ_MAX_EXAMPLES test cases per operation and phase (default 30)
 #   FUZZ_SEED         schemathesis seed (default 20240601), so CI runs the same cases every time
-#   FUZZ_TIMEOUT      wall-clock cap in seconds for each run (default 300); hitting it fails the script
+#   FUZZ_TIMEOUT      wall-clock cap in seconds for each run (default 900); hitting it fails the script
 #   FUZZ_KEEP=1       keep the temporary directory (server logs, JUnit reports) for a look
 set -euo pipefail
 
@@ -21,7 +21,7 @@ BIN=$(cd "${BIN:-.venv/bin}" && pwd)
 RUNS=${FUZZ_RUNS:-admin approver admin@agent}
 MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-30}
 SEED=${FUZZ_SEED:-20240601}
-TIMEOUT=${FUZZ_TIMEOUT:-300}
+TIMEOUT=${FUZZ_TIMEOUT:-900}
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
 export DEMO_PASSWORD=${DEMO_PASSWORD:-erp-bridge-demo}
 

@@ -117,3 +117,52 @@ def vendor_field_problems(fields):
     if state and not STATE_RE.match(state):
         problems["state"] = f"The ERP takes the state as its 2-letter abbreviation (for example CA), not '{state}'."
     return problems
+
+
+# Commitments (Sage 6-7-1 subcontracts, 6-6-1 purchase orders) and their change orders (6-4-1). The
+# integration caps number and title below Sage's own widths (20 and 50); the app refuses instead of truncating.
+COMMITMENT_NUMBER_LIMIT = 12
+COMMITMENT_TITLE_LIMIT = 30
+CHANGE_ORDER_NUMBER_LIMIT = 20
+CHANGE_ORDER_DESCRIPTION_LIMIT = 50
+
+
+def commitment_field_problems(fields):
+    """{field: message} for a commitment ({type, number, title, accounting_method}) that breaks the ERP's rules."""
+    problems = {}
+    number = fields.get("number") or ""
+    if len(number) > COMMITMENT_NUMBER_LIMIT:
+        problems["number"] = (
+            f"The ERP takes at most {COMMITMENT_NUMBER_LIMIT} characters for a commitment number; "
+            f"'{number}' has {len(number)}."
+        )
+    title = fields.get("title") or ""
+    if not title.strip():
+        problems["title"] = "The ERP needs a commitment title."
+    elif len(title) > COMMITMENT_TITLE_LIMIT:
+        problems["title"] = (
+            f"The ERP takes at most {COMMITMENT_TITLE_LIMIT} characters for a commitment title; this has {len(title)}."
+        )
+    if fields.get("type") == "purchase_order" and fields.get("accounting_method") != "unit":
+        problems["accounting_method"] = (
+            "Sage 100 Contractor has no amount-based purchase orders: a purchase order must be unit/quantity based."
+        )
+    return problems
+
+
+def change_order_field_problems(fields):
+    """{field: message} for a commitment change order ({number, description}) that breaks the ERP's limits."""
+    problems = {}
+    number = fields.get("number") or ""
+    if len(number) > CHANGE_ORDER_NUMBER_LIMIT:
+        problems["number"] = (
+            f"The ERP takes at most {CHANGE_ORDER_NUMBER_LIMIT} characters for a change order number; "
+            f"'{number}' has {len(number)}."
+        )
+    description = fields.get("description") or ""
+    if len(description) > CHANGE_ORDER_DESCRIPTION_LIMIT:
+        problems["description"] = (
+            f"The ERP takes at most {CHANGE_ORDER_DESCRIPTION_LIMIT} characters for a change order description; "
+            f"this has {len(description)}."
+        )
+    return problems

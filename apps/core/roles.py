@@ -9,7 +9,7 @@ VIEWER = "Viewer"
 ERP_AGENT = "ERP Agent"
 
 # Apps whose records every role may read.
-DOMAIN_APPS = ("jobs", "vendors", "budgets", "erp_queue", "ledger", "django_fsm_log")
+DOMAIN_APPS = ("jobs", "vendors", "budgets", "commitments", "change_orders", "erp_queue", "ledger", "django_fsm_log")
 
 ROLE_PERMISSIONS = {
     PROJECT_MANAGER: {
@@ -31,6 +31,20 @@ ROLE_PERMISSIONS = {
         "budgets.delete_budgetlineitem",
         "budgets.add_budgetmodification",
         "budgets.delete_budgetmodification",
+        "commitments.add_commitment",
+        "commitments.change_commitment",
+        "commitments.send_commitment",
+        # The schedule of values is edited inline on the commitment's admin page.
+        "commitments.add_commitmentline",
+        "commitments.change_commitmentline",
+        "commitments.delete_commitmentline",
+        "change_orders.add_changeorder",
+        "change_orders.change_changeorder",
+        "change_orders.approve_changeorder",
+        "change_orders.send_changeorder",
+        "change_orders.add_changeorderline",
+        "change_orders.change_changeorderline",
+        "change_orders.delete_changeorderline",
     },
     ACCOUNTING_APPROVER: {
         "erp_queue.decide_erprequest",
@@ -51,6 +65,11 @@ ROLE_PERMISSIONS = {
         "ledger.change_erpvendor",
         "ledger.add_erpvendortype",
         "ledger.change_erpvendortype",
+        "ledger.add_erpcommitment",
+        "ledger.change_erpcommitment",
+        "ledger.add_erpcommitmentline",
+        "ledger.change_erpcommitmentline",
+        "ledger.delete_erpcommitmentline",
     },
     VIEWER: set(),
     ERP_AGENT: {

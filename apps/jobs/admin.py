@@ -94,6 +94,8 @@ class ProjectCostCodeInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+    # Links to the project's commitments and committed costs (pages of the commitments app).
+    change_form_template = "admin/jobs/project/change_form.html"
     list_display = ["number", "name", "city", "state", "erp_status_badge", "erp_id", "origin"]
     list_filter = ["erp_status", "origin"]
     search_fields = ["number", "name", "erp_id"]

@@ -6,6 +6,10 @@ from django.contrib import admin, messages
 from apps.ledger import services
 from apps.ledger.models import (
     ERPBudgetEntry,
+    ERPChangeOrder,
+    ERPChangeOrderLine,
+    ERPCommitment,
+    ERPCommitmentLine,
     ERPCostCode,
     ERPCostType,
     ERPJob,
@@ -119,3 +123,46 @@ class ERPVendorAdmin(admin.ModelAdmin):
                 request,
                 f"Vendor {obj.vendor_id} is staged under Ready to Import in the app, with its suggested matches.",
             )
+
+
+class ERPCommitmentLineInline(admin.TabularInline):
+    model = ERPCommitmentLine
+    extra = 1
+    autocomplete_fields = ["cost_code"]
+    readonly_fields = ["change_order"]
+
+
+@admin.register(ERPCommitment)
+class ERPCommitmentAdmin(admin.ModelAdmin):
+    """Subcontracts and purchase orders as Sage holds them; accounting may key one in the ERP too."""
+
+    list_display = ["number", "kind", "job", "description", "vendor", "source", "created_at"]
+    list_filter = ["kind", "source"]
+    search_fields = ["number", "description", "job__job_id"]
+    list_select_related = ["job", "vendor"]
+    inlines = [ERPCommitmentLineInline]
+    readonly_fields = ["source", "created_at"]
+
+
+class ERPChangeOrderLineInline(admin.TabularInline):
+    model = ERPChangeOrderLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ["commitment_line", "amount"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ERPChangeOrder)
+class ERPChangeOrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "commitment", "description", "created_at"]
+    list_select_related = ["commitment__job"]
+    search_fields = ["number", "commitment__number"]
+    inlines = [ERPChangeOrderLineInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -34,6 +34,12 @@ class LedgerConnector(Connector):
             vendor_type=request.inputs["vendor_type"],
         )
 
+    def _export_commitment(self, request):
+        return services.commitment_write(key=request.idempotency_key, payload=request.payload)
+
+    def _export_change_order(self, request):
+        return services.change_order_write(key=request.idempotency_key, payload=request.payload)
+
     def fetch_cost_codes(self):
         return services.cost_codes()
 

@@ -112,6 +112,7 @@ class ERPBudgetEntry(models.Model):
         ORIGINAL = "original_estimate", "Original estimate"
         CHANGE = "modification", "Budget change"
         DELETION = "line_deleted", "Line deleted"
+        COMMITMENT_CHANGE = "commitment_change", "Subcontract change order"
 
     job = models.ForeignKey(ERPJob, on_delete=models.CASCADE, related_name="budget_entries")
     cost_code = models.ForeignKey(ERPCostCode, on_delete=models.PROTECT)
@@ -178,3 +179,100 @@ class ERPVendor(models.Model):
 
     def __str__(self):
         return f"{self.vendor_id} {self.name}"
+
+
+class ERPCommitment(models.Model):
+    """A Sage subcontract (6-7-1) or purchase order (6-6-1) on a job; its number is unique on the job."""
+
+    class Kind(models.TextChoices):
+        SUBCONTRACT = "subcontract", "Subcontract"
+        PURCHASE_ORDER = "purchase_order", "Purchase order"
+
+    class Source(models.TextChoices):
+        KEYED = "keyed", "Keyed in the ERP"
+        EXPORTED = "exported", "Exported from the app"
+
+    job = models.ForeignKey(ERPJob, on_delete=models.CASCADE, related_name="commitments")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    number = models.CharField(max_length=20)
+    description = models.CharField(max_length=50)
+    vendor = models.ForeignKey(ERPVendor, on_delete=models.PROTECT, related_name="commitments")
+    retention = models.DecimalField("retention %", max_digits=5, decimal_places=2, default=0)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.KEYED, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "kind", "number"]
+        verbose_name = "ERP subcontract or purchase order"
+        constraints = [
+            models.UniqueConstraint(fields=["job", "kind", "number"], name="erp_commitment_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number} on job {self.job.job_id}"
+
+
+class ERPChangeOrder(models.Model):
+    """A Sage change order (6-4-1) on a subcontract or purchase order."""
+
+    commitment = models.ForeignKey(ERPCommitment, on_delete=models.CASCADE, related_name="change_orders")
+    number = models.CharField(max_length=20)
+    description = models.CharField(max_length=50, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["commitment", "number"]
+        verbose_name = "ERP change order"
+        constraints = [
+            models.UniqueConstraint(fields=["commitment", "number"], name="erp_change_order_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"Change order {self.number} on {self.commitment}"
+
+
+class ERPCommitmentLine(models.Model):
+    """A line of a Sage subcontract or purchase order; a PO change order appends lines."""
+
+    commitment = models.ForeignKey(ERPCommitment, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveIntegerField()
+    cost_code = models.ForeignKey(ERPCostCode, on_delete=models.PROTECT)
+    cost_type = models.ForeignKey(ERPCostType, on_delete=models.PROTECT)
+    description = models.CharField(max_length=255, blank=True)
+    quantity = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(max_length=20, blank=True)
+    unit_cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    change_order = models.ForeignKey(
+        ERPChangeOrder,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="appended_lines",
+        help_text="The purchase order change order that appended it.",
+    )
+
+    class Meta:
+        ordering = ["commitment", "line_number"]
+        verbose_name = "ERP commitment line"
+        constraints = [
+            models.UniqueConstraint(fields=["commitment", "line_number"], name="erp_commitment_line_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment.number} line {self.line_number}"
+
+
+class ERPChangeOrderLine(models.Model):
+    """One change of a change order: to a subcontract line, or the line it appended to a purchase order."""
+
+    change_order = models.ForeignKey(ERPChangeOrder, on_delete=models.CASCADE, related_name="lines")
+    commitment_line = models.ForeignKey(ERPCommitmentLine, on_delete=models.PROTECT, related_name="changes")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["change_order", "id"]
+        verbose_name = "ERP change order line"
+
+    def __str__(self):
+        return f"{self.change_order.number}: {self.commitment_line} {self.amount}"

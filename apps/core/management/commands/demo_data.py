@@ -1,4 +1,5 @@
 import os
+from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -10,10 +11,12 @@ from rest_framework.authtoken.models import Token
 
 from apps.budgets import services as budget_services
 from apps.budgets.models import Budget
+from apps.commitments import services as commitment_services
+from apps.commitments.models import Commitment
 from apps.core import roles
 from apps.erp_queue import services as erp_services
 from apps.jobs import services as job_services
-from apps.jobs.models import Project
+from apps.jobs.models import CostCode, CostType, Project
 from apps.vendors import services as vendor_services
 from apps.vendors.models import Company
 
@@ -105,6 +108,7 @@ class Command(BaseCommand):
         for spec in COMPANIES:
             self._company(spec, users)
         budget_file = self._budget(users["pm"])
+        self._commitments(users)
         token = Token.objects.get_or_create(user=users["agent"])[0]
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Log in at /admin/ as pm, approver, viewer, agent or admin; password: {password}")
@@ -117,6 +121,58 @@ class Command(BaseCommand):
         if not Budget.objects.filter(project=project).exists():
             budget_services.budget_create(project=project, user=pm)
         return DEMO_BUDGET_FILE
+
+    def _commitments(self, users):
+        """Synced project 2403 gets a synced subcontract to Sierra Drywall, and a purchase order awaiting accounting."""
+        project = Project.objects.get(number="2403")
+        vendor = Company.objects.filter(name="Sierra Drywall", erp_status=Company.ERPStatus.SYNCED).first()
+        if vendor is None or Commitment.objects.filter(project=project).exists():
+            return
+        pm, approver = users["pm"], users["approver"]
+        codes = {c.code: c for c in CostCode.objects.filter(code__in=["5100", "9250"])}
+        cost_types = {t.code: t for t in CostType.objects.filter(code__in=[1, 4])}
+        for type, title, method, lines, accept in [
+            (
+                Commitment.Type.SUBCONTRACT,
+                "Drywall and finishes",
+                Commitment.AccountingMethod.AMOUNT,
+                [
+                    {"cost_code": codes["5100"], "cost_type": cost_types[4], "amount": Decimal("48000")},
+                    {"cost_code": codes["9250"], "cost_type": cost_types[4], "amount": Decimal("9500")},
+                ],
+                True,
+            ),
+            (
+                Commitment.Type.PURCHASE_ORDER,
+                "Gypsum board",
+                Commitment.AccountingMethod.UNIT,
+                [
+                    {
+                        "cost_code": codes["5100"],
+                        "cost_type": cost_types[1],
+                        "description": "5/8 in. type X board",
+                        "quantity": Decimal("1200"),
+                        "uom": "sheet",
+                        "unit_cost": Decimal("14.75"),
+                    }
+                ],
+                False,
+            ),
+        ]:
+            commitment = commitment_services.commitment_create(
+                user=pm,
+                project=project,
+                type=type,
+                vendor=vendor,
+                title=title,
+                accounting_method=method,
+                retainage_percent=Decimal("10") if type == Commitment.Type.SUBCONTRACT else Decimal("0"),
+                lines=lines,
+            )
+            commitment_services.commitment_move(commitment=commitment, user=pm, step="approve")
+            _, request = commitment_services.commitment_send(commitment=commitment, user=pm)
+            if accept:
+                erp_services.request_accept(request=request, user=approver, inputs={})
 
     def _company(self, spec, users):
         name, city, tax_id, project_numbers, fate = spec

@@ -1,0 +1,166 @@
+from django import forms
+from django.contrib import admin
+
+from apps.change_orders import selectors, services
+from apps.change_orders.models import ChangeOrder, ChangeOrderLine
+from apps.commitments.admin import LinesServiceAdminMixin, LinesServiceForm
+from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, status_badge
+
+LINE_FIELDS = ["commitment_line", "amount", "cost_code", "cost_type", "description", "quantity", "uom", "unit_cost"]
+
+
+class ChangeOrderLineForm(forms.ModelForm):
+    class Meta:
+        model = ChangeOrderLine
+        fields = LINE_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Either the commitment line and the amount it changes by, or a new purchase order line.
+        for field in ("cost_code", "cost_type", "amount"):
+            self.fields[field].required = False
+        self.fields["amount"].help_text = "The change of the commitment line (a new line: quantity × unit cost)."
+
+
+class ChangeOrderLineInline(admin.TabularInline):
+    model = ChangeOrderLine
+    form = ChangeOrderLineForm
+    fields = LINE_FIELDS
+    extra = 0
+    verbose_name_plural = "Lines: change a commitment line by an amount, or (purchase orders) add a new line"
+    commitment_id = None
+
+    def _editable(self, obj):
+        return obj is None or "lines" not in obj.locked_fields()
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.commitment_id = obj.commitment_id if obj is not None else request.GET.get("commitment")
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "commitment_line":
+            commitment_id = self.commitment_id if str(self.commitment_id or "").isdigit() else None
+            kwargs["queryset"] = selectors.commitment_line_choices(commitment_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ChangeOrderForm(LinesServiceForm):
+    line_fields = LINE_FIELDS
+
+    class Meta:
+        model = ChangeOrder
+        fields = ["commitment", "number", "title", "description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "number" in self.fields:
+            self.fields["number"].required = False
+            self.fields["number"].help_text = "Leave empty for the commitment's next number (001, 002, …)."
+
+    def create(self, user, data, lines):
+        return services.change_order_create(user=user, lines=lines, **data)
+
+    def update(self, user, obj, fields):
+        return services.change_order_update(change_order=obj, user=user, **fields)
+
+
+def _status_step(name, label, done, **kwargs):
+    return AdminStep(
+        name,
+        label,
+        lambda user, obj, data: services.change_order_move(change_order=obj, user=user, step=name),
+        done,
+        **kwargs,
+    )
+
+
+@admin.register(ChangeOrder)
+class ChangeOrderAdmin(LinesServiceAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+    form = ChangeOrderForm
+    lines_inline = ChangeOrderLineInline
+    inlines = [ChangeOrderLineInline, *WorkflowAdminMixin.inlines]
+    list_display = ["number", "title", "commitment", "project", "amount", "status_badge", "erp_status_badge"]
+    list_filter = ["status", "erp_status", "commitment__project", "commitment"]
+    search_fields = ["number", "title", "commitment__number", "commitment__project__number"]
+    readonly_fields = [
+        "status_badge",
+        "erp_status_badge",
+        "origin",
+        "erp_id",
+        "erp_messages_list",
+        "rejection_reason",
+        "created_by",
+        "amount",
+    ]
+    workflow_steps = [
+        _status_step("submit", "Submit", "{obj} is pending approval."),
+        _status_step("approve", "Approve", "{obj} is approved: it can be sent to the ERP."),
+        _status_step("reject", "Reject", "{obj} is rejected.", danger=True),
+        _status_step("void", "Void", "{obj} is void.", danger=True),
+        AdminStep(
+            "send-to-erp",
+            "Send to ERP",
+            lambda user, obj, data: services.change_order_send(change_order=obj, user=user),
+            "{obj} was sent to accounting: it waits under ERP Integrations → Ready to export.",
+        ),
+        AdminStep(
+            "retrieve",
+            "Retrieve from ERP",
+            lambda user, obj, data: services.change_order_retrieve(change_order=obj, user=user),
+            "{obj} was taken back from the ERP queue and can be edited.",
+        ),
+        AdminStep(
+            "resend",
+            "Resend to ERP",
+            lambda user, obj, data: services.change_order_resend(change_order=obj, user=user),
+            "{obj} was sent to accounting again.",
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return selectors.change_order_list()
+
+    def get_fieldsets(self, request, obj=None):
+        main = (None, {"fields": ChangeOrderForm.Meta.fields})
+        if obj is None:
+            return [main]
+        state = ["status_badge", "erp_status_badge", "origin", "erp_id", "erp_messages_list", "rejection_reason"]
+        return [main, ("Status and ERP", {"fields": ["amount", *state, "created_by"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        locked = [field for field in obj.locked_fields() if field != "lines"]
+        return [*self.readonly_fields, "commitment", *locked]
+
+    def get_changeform_initial_data(self, request):
+        return {**super().get_changeform_initial_data(request), "commitment": request.GET.get("commitment")}
+
+    @admin.display(description="Project", ordering="commitment__project__number")
+    def project(self, obj):
+        return obj.commitment.project
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount(self, obj):
+        return obj.amount
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        return status_badge(obj.get_status_display(), obj.status)
+
+    @admin.display(description="ERP status", ordering="erp_status")
+    def erp_status_badge(self, obj):
+        return status_badge(obj.get_erp_status_display(), obj.erp_status)
+
+    @admin.display(description="ERP messages")
+    def erp_messages_list(self, obj):
+        return bullet_list(obj.erp_messages)

@@ -1,0 +1,121 @@
+from rest_framework import serializers
+
+from apps.change_orders.models import ChangeOrder, ChangeOrderLine
+from apps.commitments.models import CommitmentLine
+from apps.core.api.serializers import WorkflowSerializerMixin
+from apps.jobs.models import CostCode, CostType
+
+NEW_LINE_FIELDS = ("cost_code", "cost_type", "quantity", "unit_cost")
+
+
+class ChangeOrderLineSerializer(serializers.ModelSerializer):
+    """Either {commitment_line, amount} (a change of that line) or a new purchase order line."""
+
+    commitment_line = serializers.PrimaryKeyRelatedField(
+        queryset=CommitmentLine.objects.all(), required=False, allow_null=True, help_text="The line it changes."
+    )
+    line_number = serializers.IntegerField(source="commitment_line.position", read_only=True, allow_null=True)
+    cost_code = serializers.SlugRelatedField(slug_field="code", queryset=CostCode.objects.all(), required=False)
+    cost_type = serializers.PrimaryKeyRelatedField(queryset=CostType.objects.all(), required=False)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0, required=False, allow_null=True)
+    unit_cost = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True)
+    amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="The change (negative for a deduction); a new line's amount is quantity × unit cost.",
+    )
+
+    class Meta:
+        model = ChangeOrderLine
+        fields = [
+            "id",
+            "commitment_line",
+            "line_number",
+            "cost_code",
+            "cost_type",
+            "description",
+            "quantity",
+            "uom",
+            "unit_cost",
+            "amount",
+        ]
+
+    def validate(self, attrs):
+        if attrs.get("commitment_line") is not None:
+            extra = {
+                field: "A change of a commitment line takes its amount (and a description) only."
+                for field in NEW_LINE_FIELDS
+                if attrs.get(field) is not None
+            }
+            if extra:
+                raise serializers.ValidationError(extra)
+            if attrs.get("amount") is None:
+                raise serializers.ValidationError({"amount": "Give the amount the commitment line changes by."})
+            return attrs
+        missing = {
+            field: "A new line needs it (or give commitment_line and amount to change an existing line)."
+            for field in NEW_LINE_FIELDS
+            if attrs.get(field) is None
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        if attrs.get("amount") is not None:
+            raise serializers.ValidationError(
+                {"amount": "A new line's amount is its quantity × unit cost: leave it out."}
+            )
+        return attrs
+
+
+class ChangeOrderSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
+    number = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, help_text="Empty: the commitment's next number (001, …)."
+    )
+    project = serializers.IntegerField(source="commitment.project_id", read_only=True)
+    lines = ChangeOrderLineSerializer(many=True, required=False)
+    amount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, read_only=True, help_text="The sum of its lines."
+    )
+    erp_request = serializers.IntegerField(
+        source="erp_request_id", read_only=True, allow_null=True, help_text="The latest ERP request's id."
+    )
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ChangeOrder
+        fields = [
+            "id",
+            "commitment",
+            "project",
+            "number",
+            "title",
+            "description",
+            "status",
+            "erp_status",
+            "erp_id",
+            "origin",
+            "erp_messages",
+            "rejection_reason",
+            "erp_request",
+            "amount",
+            "lines",
+            "allowed_steps",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "erp_status", "erp_id", "origin", "erp_messages", "rejection_reason"]
+        # The service answers a taken number with a field message.
+        validators = []
+
+
+class ChangeOrderUpdateSerializer(serializers.ModelSerializer):
+    """What may be edited: everything it exports, until it is sent (again after an ERP rejection)."""
+
+    lines = ChangeOrderLineSerializer(many=True, required=False, help_text="Replaces all its lines.")
+
+    class Meta:
+        model = ChangeOrder
+        fields = ["number", "title", "description", "lines"]
+        extra_kwargs = {field: {"required": False} for field in fields}

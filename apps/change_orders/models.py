@@ -1,0 +1,217 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from apps.commitments.models import MONEY, OPEN_ERP_STATUSES, PENDING_ERP_STATUSES, QUANTITY, Commitment, CommitmentLine
+from apps.commitments.models import ERPStatus as CommitmentERPStatus
+from apps.jobs.models import CostCode, CostType, Origin
+
+
+class ChangeOrder(ConcurrentTransitionMixin, models.Model):
+    """A commitment change order (CCO): the only way to change a synced commitment, exported to the ERP."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        VOID = "void", "Void"
+
+    ERPStatus = CommitmentERPStatus
+    #: Everything that is exported: read-only while the ERP reviews or holds it.
+    FIELDS = ("number", "title", "description", "lines")
+    # `reject` is the change order's own status; the ERP's rejection is a step of its request in /erp/requests/.
+    STATUS_STEPS = {"submit": "submit", "approve": "approve", "reject": "reject", "void": "void"}
+    ERP_STEPS = {"send-to-erp": "send", "retrieve": "retrieve", "resend": "resend"}
+    STEPS = {**STATUS_STEPS, **ERP_STEPS}
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="change_orders")
+    number = models.CharField(max_length=50, help_text="001, 002, … per commitment by default.")
+    title = models.CharField(max_length=255)
+    description = models.CharField(max_length=255, blank=True)
+    status = FSMField(max_length=20, choices=Status.choices, default=Status.DRAFT, protected=True)
+    origin = models.CharField(max_length=3, choices=Origin.choices, default=Origin.APP, editable=False)
+    erp_id = models.CharField("ERP change order number", max_length=20, null=True, blank=True, editable=False)
+    erp_status = FSMField(
+        "ERP status",
+        max_length=20,
+        choices=CommitmentERPStatus.choices,
+        default=CommitmentERPStatus.NOT_SYNCED,
+        protected=True,
+    )
+    erp_messages = models.JSONField("ERP messages", default=list, blank=True, editable=False)
+    rejection_reason = models.TextField(blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["commitment", "number"]
+        verbose_name = "commitment change order"
+        constraints = [
+            models.UniqueConstraint(fields=["commitment", "number"], name="change_order_unique_number"),
+        ]
+        indexes = [models.Index(fields=["status", "erp_status"])]
+        permissions = [
+            ("approve_changeorder", "Can approve and reject commitment change orders"),
+            ("send_changeorder", "Can send commitment change orders to the ERP, retrieve and resend them"),
+        ]
+
+    def __str__(self):
+        return f"CCO {self.number} {self.title}"
+
+    def _open(self):
+        return self.erp_status in OPEN_ERP_STATUSES
+
+    def _approved(self):
+        return self.status == self.Status.APPROVED
+
+    def locked_fields(self):
+        return self.FIELDS if self.erp_status in (*PENDING_ERP_STATUSES, CommitmentERPStatus.SYNCED) else ()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=Status.DRAFT,
+        target=Status.PENDING,
+        conditions=[_open],
+        permission="change_orders.change_changeorder",
+    )
+    def submit(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=Status.PENDING,
+        target=Status.APPROVED,
+        conditions=[_open],
+        permission="change_orders.approve_changeorder",
+    )
+    def approve(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=Status.PENDING,
+        target=Status.REJECTED,
+        conditions=[_open],
+        permission="change_orders.approve_changeorder",
+    )
+    def reject(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.PENDING, Status.APPROVED, Status.REJECTED],
+        target=Status.VOID,
+        conditions=[_open],
+        permission="change_orders.change_changeorder",
+    )
+    def void(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=erp_status,
+        source=CommitmentERPStatus.NOT_SYNCED,
+        target=CommitmentERPStatus.READY_TO_EXPORT,
+        conditions=[_approved],
+        permission="change_orders.send_changeorder",
+    )
+    def send(self, by=None, description=None):
+        self.erp_messages = []
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=erp_status,
+        source=CommitmentERPStatus.REJECTED,
+        target=CommitmentERPStatus.READY_TO_EXPORT,
+        conditions=[_approved],
+        permission="change_orders.send_changeorder",
+    )
+    def resend(self, by=None, description=None):
+        self.erp_messages = []
+        self.rejection_reason = ""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=erp_status,
+        source=CommitmentERPStatus.READY_TO_EXPORT,
+        target=CommitmentERPStatus.NOT_SYNCED,
+        permission="change_orders.send_changeorder",
+    )
+    def retrieve(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=erp_status,
+        source=[CommitmentERPStatus.READY_TO_EXPORT, CommitmentERPStatus.FAILED],
+        target=CommitmentERPStatus.EXPORTING,
+    )
+    def mark_exporting(self, by=None, description=None):
+        self.erp_messages = []
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=erp_status, source=CommitmentERPStatus.EXPORTING, target=CommitmentERPStatus.SYNCED)
+    def mark_synced(self, by=None, description=None, erp_id=None):
+        self.erp_id = erp_id
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=erp_status, source=CommitmentERPStatus.EXPORTING, target=CommitmentERPStatus.FAILED)
+    def mark_failed(self, by=None, description=None, messages=None):
+        self.erp_messages = messages or []
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=erp_status,
+        source=[CommitmentERPStatus.READY_TO_EXPORT, CommitmentERPStatus.FAILED],
+        target=CommitmentERPStatus.REJECTED,
+    )
+    def mark_rejected(self, by=None, description=None):
+        self.rejection_reason = description or ""
+
+
+class ChangeOrderLine(models.Model):
+    """A change to one commitment line by an amount, or (purchase orders only) a new line."""
+
+    change_order = models.ForeignKey(ChangeOrder, on_delete=models.CASCADE, related_name="lines")
+    commitment_line = models.ForeignKey(
+        CommitmentLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="change_order_lines",
+        help_text="The commitment line it changes; empty for a new purchase order line.",
+    )
+    cost_code = models.ForeignKey(CostCode, on_delete=models.PROTECT, related_name="+")
+    cost_type = models.ForeignKey(CostType, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=255, blank=True)
+    quantity = models.DecimalField(**QUANTITY, null=True, blank=True, validators=[MinValueValidator(0)])
+    uom = models.CharField("unit", max_length=20, blank=True)
+    unit_cost = models.DecimalField(**MONEY, null=True, blank=True, validators=[MinValueValidator(0)])
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["change_order", "id"]
+        verbose_name = "change order line"
+
+    def __str__(self):
+        target = f"change of line {self.commitment_line.position}" if self.commitment_line_id else "new line"
+        return f"{target}: {self.amount}"

@@ -1,0 +1,330 @@
+"""Every write on commitment change orders: creation on a synced commitment, edits, status moves, the ERP send."""
+
+import re
+from collections import OrderedDict
+
+from django.db import transaction
+
+from apps.change_orders.models import ChangeOrder, ChangeOrderLine
+from apps.commitments import services as commitment_services
+from apps.commitments.models import OPEN_ERP_STATUSES, Commitment
+from apps.commitments.selectors import project_assignments
+from apps.core import erp_profile
+from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
+from apps.core.workflow import check_step, full_clean, run_step
+from apps.erp_queue import services as erp_services
+from apps.erp_queue.models import Kind
+
+Status = ChangeOrder.Status
+ERPStatus = ChangeOrder.ERPStatus
+EDITABLE_FIELDS = ("number", "title", "description", "lines")
+
+
+def _require(user, perm, action):
+    if user is not None and not user.has_perm(perm):
+        raise PermissionDenied(f"You do not have permission to {action}.")
+
+
+def _locked(change_order):
+    return (
+        ChangeOrder.objects.select_for_update(of=("self",))
+        .select_related("commitment__project", "commitment__vendor", "created_by")
+        .get(pk=change_order.pk)
+    )
+
+
+def _check_commitment(commitment):
+    """A change order changes a synced commitment: not a void one, not one the ERP has not got yet."""
+    if commitment.status == Commitment.Status.VOID:
+        raise ValidationError({"commitment": f"{commitment} is void: a void commitment takes no change orders."})
+    if commitment.erp_status != Commitment.ERPStatus.SYNCED:
+        raise ValidationError(
+            {
+                "commitment": f"{commitment} is not synced with the ERP "
+                f"({commitment.get_erp_status_display().lower()}): change orders are made on synced commitments "
+                "only. Until then, edit the commitment itself."
+            }
+        )
+
+
+def _clean_lines(*, commitment, lines, change_order=None):
+    """The lines as they are stored: changes of this commitment's lines, or new lines for a purchase order."""
+    if lines is None:
+        return None
+    assigned = project_assignments(commitment.project)
+    own_lines = {line.pk: line for line in commitment.lines.select_related("cost_code", "cost_type")}
+    existing = set(ChangeOrderLine.objects.filter(change_order=change_order).values_list("pk", flat=True))
+    cleaned, problems = [], []
+    for index, line in enumerate(lines, start=1):
+        label = f"Line {index}"
+        target = line.get("commitment_line")
+        if target is not None:
+            target = own_lines.get(getattr(target, "pk", target))
+            amount = line.get("amount")
+            if target is None:
+                problems.append(f"{label}: the commitment line it changes is not a line of {commitment}.")
+            elif amount is None or amount == 0:
+                problems.append(f"{label}: a change of a commitment line needs a non-zero amount.")
+            elif problem := commitment_services.check_amount(amount, label):
+                problems.append(problem)
+            else:
+                cleaned.append(
+                    ChangeOrderLine(
+                        pk=commitment_services.line_pk(line) if commitment_services.line_pk(line) in existing else None,
+                        commitment_line=target,
+                        cost_code=target.cost_code,
+                        cost_type=target.cost_type,
+                        description=line.get("description") or target.description,
+                        amount=amount,
+                    )
+                )
+            continue
+        if commitment.type != Commitment.Type.PURCHASE_ORDER:
+            problems.append(
+                f"{label}: a subcontract change order changes existing lines (give commitment_line and amount); "
+                "only a purchase order change order adds new lines."
+            )
+            continue
+        quantity, unit_cost = line.get("quantity"), line.get("unit_cost")
+        if line.get("cost_code") is None or line.get("cost_type") is None:
+            problems.append(f"{label}: a new line needs a cost code and a cost type.")
+            continue
+        if quantity is None or unit_cost is None:
+            problems.append(f"{label}: a new purchase order line needs a quantity and a unit cost.")
+            continue
+        negative = [name for name, v in (("quantity", quantity), ("unit cost", unit_cost)) if v < 0]
+        if negative:
+            problems.append(f"{label}: the {' and '.join(negative)} cannot be negative.")
+            continue
+        amount = commitment_services.line_amount(quantity=quantity, unit_cost=unit_cost)
+        problem = commitment_services.assignment_problem(
+            assigned, line["cost_code"], line["cost_type"], label
+        ) or commitment_services.check_amount(amount, label)
+        if problem:
+            problems.append(problem)
+            continue
+        cleaned.append(
+            ChangeOrderLine(
+                pk=commitment_services.line_pk(line) if commitment_services.line_pk(line) in existing else None,
+                cost_code=line["cost_code"],
+                cost_type=line["cost_type"],
+                description=line.get("description") or "",
+                quantity=quantity,
+                uom=line.get("uom") or "",
+                unit_cost=unit_cost,
+                amount=amount,
+            )
+        )
+    if problems:
+        raise ValidationError({"lines": problems})
+    return cleaned
+
+
+def _write_lines(change_order, lines):
+    """Make these the change order's lines: one that carries an existing line's id updates it, the rest are new."""
+    change_order.lines.exclude(pk__in={line.pk for line in lines if line.pk}).delete()
+    for line in lines:
+        line.change_order = change_order
+        line.save()
+
+
+def next_number(commitment):
+    """The next free default number on the commitment: 001, 002, …"""
+    used = ChangeOrder.objects.filter(commitment=commitment).values_list("number", flat=True)
+    last = max((int(n) for n in used if re.fullmatch(r"\d+", n)), default=0)
+    return f"{last + 1:03d}"
+
+
+def _check_number_free(change_order):
+    clash = ChangeOrder.objects.filter(commitment=change_order.commitment, number=change_order.number)
+    if clash.exclude(pk=change_order.pk).exists():
+        raise ValidationError(
+            {"number": f"{change_order.commitment} already has a change order numbered {change_order.number}."}
+        )
+
+
+def change_order_create(*, user, commitment, title, lines=(), number=None, description=""):
+    """A change order on a synced commitment: the only way its amounts change once the ERP has it."""
+    _require(user, "change_orders.add_changeorder", "create change orders")
+    with transaction.atomic():
+        # One creation at a time per commitment: default numbers are handed out in order.
+        commitment = Commitment.objects.select_for_update(of=("self",)).select_related("project").get(pk=commitment.pk)
+        _check_commitment(commitment)
+        change_order = ChangeOrder(
+            commitment=commitment,
+            number=(number or "").strip() or next_number(commitment),
+            title=title,
+            description=description,
+            created_by=user,
+        )
+        _check_number_free(change_order)
+        full_clean(change_order)
+        cleaned = _clean_lines(commitment=commitment, lines=lines)
+        change_order.save()
+        _write_lines(change_order, cleaned)
+    return change_order
+
+
+def change_order_update(*, change_order, user, **fields):
+    """Edit a change order; everything it exports is read-only while sent and after sync."""
+    _require(user, "change_orders.change_changeorder", "change change orders")
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
+    with transaction.atomic():
+        change_order = _locked(change_order)
+        locked = {
+            field: f"The {field} cannot change while the change order is "
+            f"{change_order.get_erp_status_display().lower()}."
+            for field, value in fields.items()
+            if field in change_order.locked_fields() and (field == "lines" or value != getattr(change_order, field))
+        }
+        if locked:
+            raise ValidationError(locked)
+        lines = fields.pop("lines", None)
+        for field, value in fields.items():
+            setattr(change_order, field, value)
+        if "number" in fields:
+            change_order.number = (change_order.number or "").strip()
+            _check_number_free(change_order)
+        full_clean(change_order)
+        cleaned = _clean_lines(commitment=change_order.commitment, lines=lines, change_order=change_order)
+        change_order.save()
+        if cleaned is not None:
+            _write_lines(change_order, cleaned)
+    return change_order
+
+
+def change_order_move(*, change_order, user, step):
+    """Move the change order's own status (submit, approve, reject, void): only while the ERP does not hold it."""
+    with transaction.atomic():
+        change_order = _locked(change_order)
+        if change_order.erp_status not in OPEN_ERP_STATUSES:
+            raise DomainError(
+                f"{change_order} is {change_order.get_erp_status_display().lower()}: its status cannot change while "
+                "accounting reviews it or once it is synced with the ERP."
+            )
+        run_step(change_order, step, user=user)
+        change_order.save()
+    return change_order
+
+
+# ERP -----------------------------------------------------------------------------------------
+
+
+def summed_lines(change_order):
+    """The lines as the ERP takes them: one change per commitment line (several summed), then the new lines."""
+    changes, new = OrderedDict(), []
+    lines = change_order.lines.select_related("commitment_line", "cost_code").order_by("id")
+    for line in lines:
+        if line.commitment_line_id is None:
+            new.append(
+                {
+                    "line_number": None,
+                    "cost_code": line.cost_code.code,
+                    "cost_type": line.cost_type_id,
+                    "description": line.description,
+                    "quantity": str(line.quantity),
+                    "uom": line.uom,
+                    "unit_cost": str(line.unit_cost),
+                    "amount": line.amount,
+                }
+            )
+            continue
+        change = changes.setdefault(
+            line.commitment_line_id,
+            {
+                "line_number": line.commitment_line.position,
+                "cost_code": line.cost_code.code,
+                "cost_type": line.cost_type_id,
+                "description": line.commitment_line.description,
+                "amount": 0,
+            },
+        )
+        change["amount"] += line.amount
+    return [{**row, "amount": str(row["amount"])} for row in [*changes.values(), *new]]
+
+
+def change_order_payload(change_order):
+    """What the approver reviews and the ERP receives, frozen at send time."""
+    commitment = change_order.commitment
+    return {
+        "change_order": change_order.pk,
+        "job_id": commitment.project.erp_id,
+        "commitment_type": commitment.type,
+        "commitment_number": commitment.erp_id,
+        "vendor_id": commitment.vendor.erp_id,
+        "number": change_order.number,
+        "title": change_order.title,
+        "description": change_order.description,
+        "lines": summed_lines(change_order),
+    }
+
+
+def _check_sendable(change_order, payload):
+    """Every unmet precondition of a send, each under the field it is about."""
+    problems = {}
+    commitment = change_order.commitment
+    if change_order.status != Status.APPROVED:
+        problems["status"] = (
+            f"Only an approved change order goes to the ERP; {change_order} is "
+            f"{change_order.get_status_display().lower()}."
+        )
+    if not commitment_services.vendor_linked(commitment.vendor):
+        problems["vendor"] = (
+            f"The commitment's vendor {commitment.vendor} is no longer linked to an ERP vendor; link it again first."
+        )
+    if not payload["lines"]:
+        problems["lines"] = "A change order needs at least one line to go to the ERP."
+    else:
+        assigned = project_assignments(commitment.project)
+        unassigned = [
+            commitment_services.assignment_problem(assigned, line.cost_code, line.cost_type, f"Line {index}")
+            for index, line in enumerate(change_order.lines.select_related("cost_code", "cost_type"), start=1)
+        ]
+        if any(unassigned):
+            problems["lines"] = [p for p in unassigned if p]
+    problems.update(erp_profile.change_order_field_problems(payload))
+    if problems:
+        raise ValidationError(problems)
+
+
+def _send(change_order, *, user, step):
+    _require(user, "change_orders.send_changeorder", "send change orders to the ERP")
+    with transaction.atomic():
+        change_order = _locked(change_order)
+        payload = change_order_payload(change_order)
+        if change_order.erp_status in OPEN_ERP_STATUSES:
+            _check_sendable(change_order, payload)
+        check_step(change_order, step, user=user)(by=user)
+        change_order.save()
+        request = erp_services.request_create(kind=Kind.CHANGE_ORDER, record=change_order, payload=payload, user=user)
+    return change_order, request
+
+
+def change_order_send(*, change_order, user):
+    """Send an approved change order to the accounting queue; what it exports locks."""
+    return _send(change_order, user=user, step="send-to-erp")
+
+
+def change_order_resend(*, change_order, user):
+    """Send a rejected (and corrected) change order again."""
+    return _send(change_order, user=user, step="resend")
+
+
+def change_order_retrieve(*, change_order, user):
+    """Take a sent change order back before accounting decided; it becomes editable again."""
+    with transaction.atomic():
+        change_order = _locked(change_order)
+        transition_method = check_step(change_order, "retrieve", user=user)
+        request = erp_services.request_open_for(kind=Kind.CHANGE_ORDER, object_id=change_order.pk)
+        erp_services.request_retrieve(request=request, user=user)
+        transition_method(by=user)
+        change_order.save()
+    return change_order
+
+
+def change_order_follow_request(*, change_order_id, request):
+    """The change order's ERP request moved: the change order follows it."""
+    change_order = ChangeOrder.objects.select_for_update().get(pk=change_order_id)
+    return commitment_services.follow_request(change_order, request)

@@ -1,0 +1,110 @@
+from rest_framework import serializers
+
+from apps.commitments.models import Commitment, CommitmentLine
+from apps.core.api.serializers import WorkflowSerializerMixin
+from apps.jobs.models import CostCode, CostType, Project
+
+
+class CommitmentLineSerializer(serializers.ModelSerializer):
+    line_number = serializers.IntegerField(source="position", read_only=True)
+    cost_code = serializers.SlugRelatedField(slug_field="code", queryset=CostCode.objects.all())
+    cost_type = serializers.PrimaryKeyRelatedField(queryset=CostType.objects.all())
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0, required=False, allow_null=True)
+    unit_cost = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True)
+    amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="Typed for amount-based commitments; quantity × unit cost for unit-based ones.",
+    )
+
+    class Meta:
+        model = CommitmentLine
+        fields = [
+            "id",
+            "line_number",
+            "cost_code",
+            "cost_type",
+            "description",
+            "quantity",
+            "uom",
+            "unit_cost",
+            "amount",
+        ]
+
+
+class CommitmentSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
+    number = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, help_text="Empty: the next free SC-001 / PO-001 number."
+    )
+    lines = CommitmentLineSerializer(many=True, required=False, help_text="The schedule of values.")
+    erp_request = serializers.IntegerField(
+        source="erp_request_id", read_only=True, allow_null=True, help_text="The latest ERP request's id."
+    )
+    original_amount = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    approved_changes = serializers.DecimalField(
+        max_digits=16, decimal_places=2, read_only=True, help_text="The sum of its approved change orders."
+    )
+    revised_amount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, read_only=True, help_text="Original amount plus approved changes."
+    )
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "project",
+            "type",
+            "number",
+            "title",
+            "description",
+            "vendor",
+            "retainage_percent",
+            "accounting_method",
+            "status",
+            "erp_status",
+            "erp_id",
+            "origin",
+            "erp_messages",
+            "rejection_reason",
+            "erp_request",
+            "original_amount",
+            "approved_changes",
+            "revised_amount",
+            "lines",
+            "allowed_steps",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "erp_status", "erp_id", "origin", "erp_messages", "rejection_reason"]
+        # The service answers a taken number with a field message.
+        validators = []
+
+
+class CommitmentUpdateSerializer(serializers.ModelSerializer):
+    """What may be edited: the project and type are fixed; the ERP's fields lock while sent and after sync."""
+
+    lines = CommitmentLineSerializer(many=True, required=False, help_text="Replaces the whole schedule of values.")
+
+    class Meta:
+        model = Commitment
+        fields = ["number", "title", "description", "vendor", "retainage_percent", "accounting_method", "lines"]
+        extra_kwargs = {field: {"required": False} for field in fields}
+
+
+class CommittedCostQuerySerializer(serializers.Serializer):
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+
+
+class CommittedCostSerializer(serializers.Serializer):
+    cost_code = serializers.CharField()
+    cost_type = serializers.IntegerField()
+    original = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Approved and complete commitments' schedule of values."
+    )
+    approved_changes = serializers.DecimalField(max_digits=16, decimal_places=2)
+    committed = serializers.DecimalField(max_digits=16, decimal_places=2)

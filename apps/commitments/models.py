@@ -1,0 +1,289 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from apps.jobs.models import CostCode, CostType, Origin, Project
+from apps.vendors.models import Company
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+QUANTITY = {"max_digits": 14, "decimal_places": 4}
+
+
+class ERPStatus(models.TextChoices):
+    """A commitment's (or change order's) way into the ERP, beside its own status."""
+
+    NOT_SYNCED = "not_synced", "Not synced"
+    READY_TO_EXPORT = "ready_to_export", "Sent, awaiting accounting"
+    EXPORTING = "exporting", "Exporting"
+    FAILED = "failed", "Failed to export"
+    REJECTED = "rejected", "Rejected by accounting"
+    SYNCED = "synced", "Synced"
+
+
+#: The ERP holds or reviews the record: what was sent stays as it was sent.
+PENDING_ERP_STATUSES = (ERPStatus.READY_TO_EXPORT, ERPStatus.EXPORTING, ERPStatus.FAILED)
+#: The record is the app's alone: its own status may move and its fields change.
+OPEN_ERP_STATUSES = (ERPStatus.NOT_SYNCED, ERPStatus.REJECTED)
+
+
+class Commitment(ConcurrentTransitionMixin, models.Model):
+    """A subcontract or purchase order on a project, to a vendor: created here only, and exported to the ERP."""
+
+    class Type(models.TextChoices):
+        SUBCONTRACT = "subcontract", "Subcontract"
+        PURCHASE_ORDER = "purchase_order", "Purchase order"
+
+    class AccountingMethod(models.TextChoices):
+        AMOUNT = "amount", "Amount based"
+        UNIT = "unit", "Unit/quantity based"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OUT_FOR_BID = "out_for_bid", "Out for bid"
+        OUT_FOR_SIGNATURE = "out_for_signature", "Out for signature"
+        APPROVED = "approved", "Approved"
+        COMPLETE = "complete", "Complete"
+        TERMINATED = "terminated", "Terminated"
+        VOID = "void", "Void"
+
+    ERPStatus = ERPStatus
+    NUMBER_PREFIX = {Type.SUBCONTRACT: "SC", Type.PURCHASE_ORDER: "PO"}
+    #: Read-only while the ERP reviews or holds a send (besides the status, which cannot move then).
+    LOCKED_WHILE_SENT = ("vendor", "title", "retainage_percent", "number", "type", "accounting_method", "lines")
+    #: Read-only once synced: real changes go through change orders; the number is never changed after sync.
+    LOCKED_WHEN_SYNCED = ("vendor", "number", "type", "accounting_method", "lines")
+    STATUS_STEPS = {
+        "out-for-bid": "put_out_for_bid",
+        "out-for-signature": "put_out_for_signature",
+        "approve": "approve",
+        "return-to-draft": "return_to_draft",
+        "complete": "complete",
+        "terminate": "terminate",
+        "void": "void",
+    }
+    ERP_STEPS = {"send-to-erp": "send", "retrieve": "retrieve", "resend": "resend"}
+    STEPS = {**STATUS_STEPS, **ERP_STEPS}
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="commitments")
+    type = models.CharField(max_length=20, choices=Type.choices)
+    number = models.CharField(max_length=50, help_text="SC-001 / PO-001 by default; editable until it is sent.")
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    vendor = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="commitments")
+    retainage_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    accounting_method = models.CharField(max_length=10, choices=AccountingMethod.choices)
+    status = FSMField(max_length=20, choices=Status.choices, default=Status.DRAFT, protected=True)
+    origin = models.CharField(max_length=3, choices=Origin.choices, default=Origin.APP, editable=False)
+    erp_id = models.CharField("ERP commitment number", max_length=20, null=True, blank=True, editable=False)
+    erp_status = FSMField(
+        "ERP status", max_length=20, choices=ERPStatus.choices, default=ERPStatus.NOT_SYNCED, protected=True
+    )
+    erp_messages = models.JSONField("ERP messages", default=list, blank=True, editable=False)
+    rejection_reason = models.TextField(blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project__number", "type", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "type", "number"], name="commitment_unique_number"),
+        ]
+        indexes = [models.Index(fields=["status", "erp_status"])]
+        permissions = [("send_commitment", "Can send commitments to the ERP, retrieve and resend them")]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def _open(self):
+        return self.erp_status in OPEN_ERP_STATUSES
+
+    def _approved(self):
+        return self.status == self.Status.APPROVED
+
+    def locked_fields(self):
+        """The fields that cannot change in the commitment's ERP state."""
+        if self.erp_status in PENDING_ERP_STATUSES:
+            return self.LOCKED_WHILE_SENT
+        if self.erp_status == ERPStatus.SYNCED:
+            return self.LOCKED_WHEN_SYNCED
+        return ()
+
+    # Its own status: moves only while the ERP neither reviews nor holds it.
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=Status.DRAFT,
+        target=Status.OUT_FOR_BID,
+        conditions=[_open],
+        permission="commitments.change_commitment",
+    )
+    def put_out_for_bid(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.OUT_FOR_BID],
+        target=Status.OUT_FOR_SIGNATURE,
+        conditions=[_open],
+        permission="commitments.change_commitment",
+    )
+    def put_out_for_signature(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.OUT_FOR_BID, Status.OUT_FOR_SIGNATURE],
+        target=Status.APPROVED,
+        conditions=[_open],
+        permission="commitments.change_commitment",
+    )
+    def approve(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[Status.OUT_FOR_BID, Status.OUT_FOR_SIGNATURE, Status.APPROVED],
+        target=Status.DRAFT,
+        conditions=[_open],
+        permission="commitments.change_commitment",
+    )
+    def return_to_draft(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=Status.APPROVED,
+        target=Status.COMPLETE,
+        conditions=[_open],
+        permission="commitments.change_commitment",
+    )
+    def complete(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[Status.OUT_FOR_SIGNATURE, Status.APPROVED],
+        target=Status.TERMINATED,
+        conditions=[_open],
+        permission="commitments.change_commitment",
+    )
+    def terminate(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.OUT_FOR_BID, Status.OUT_FOR_SIGNATURE, Status.APPROVED],
+        target=Status.VOID,
+        conditions=[_open],
+        permission="commitments.change_commitment",
+    )
+    def void(self, by=None, description=None):
+        pass
+
+    # Its way into the ERP.
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=erp_status,
+        source=ERPStatus.NOT_SYNCED,
+        target=ERPStatus.READY_TO_EXPORT,
+        conditions=[_approved],
+        permission="commitments.send_commitment",
+    )
+    def send(self, by=None, description=None):
+        self.erp_messages = []
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=erp_status,
+        source=ERPStatus.REJECTED,
+        target=ERPStatus.READY_TO_EXPORT,
+        conditions=[_approved],
+        permission="commitments.send_commitment",
+    )
+    def resend(self, by=None, description=None):
+        self.erp_messages = []
+        self.rejection_reason = ""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=erp_status,
+        source=ERPStatus.READY_TO_EXPORT,
+        target=ERPStatus.NOT_SYNCED,
+        permission="commitments.send_commitment",
+    )
+    def retrieve(self, by=None, description=None):
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=erp_status, source=[ERPStatus.READY_TO_EXPORT, ERPStatus.FAILED], target=ERPStatus.EXPORTING)
+    def mark_exporting(self, by=None, description=None):
+        self.erp_messages = []
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=erp_status, source=ERPStatus.EXPORTING, target=ERPStatus.SYNCED)
+    def mark_synced(self, by=None, description=None, erp_id=None):
+        self.erp_id = erp_id
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=erp_status, source=ERPStatus.EXPORTING, target=ERPStatus.FAILED)
+    def mark_failed(self, by=None, description=None, messages=None):
+        self.erp_messages = messages or []
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=erp_status, source=[ERPStatus.READY_TO_EXPORT, ERPStatus.FAILED], target=ERPStatus.REJECTED)
+    def mark_rejected(self, by=None, description=None):
+        self.rejection_reason = description or ""
+
+
+class CommitmentLine(models.Model):
+    """One line of a commitment's schedule of values, on a cost code and cost type of its project."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(help_text="The line's number in the schedule of values (and in the ERP).")
+    cost_code = models.ForeignKey(CostCode, on_delete=models.PROTECT, related_name="+")
+    cost_type = models.ForeignKey(CostType, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=255, blank=True)
+    quantity = models.DecimalField(**QUANTITY, null=True, blank=True, validators=[MinValueValidator(0)])
+    uom = models.CharField("unit", max_length=20, blank=True)
+    unit_cost = models.DecimalField(**MONEY, null=True, blank=True, validators=[MinValueValidator(0)])
+    amount = models.DecimalField(**MONEY, default=0, validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["commitment", "position"]
+        verbose_name = "schedule of values line"
+        constraints = [
+            models.UniqueConstraint(fields=["commitment", "position"], name="commitment_line_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment.number} line {self.position} ({self.cost_code.code}/{self.cost_type_id})"
