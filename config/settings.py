@@ -152,8 +152,7 @@ SPECTACULAR_SETTINGS = {
         "ERPRequestStatusEnum": "apps.erp_queue.models.ERPRequest.Status",
         "StagedRecordKindEnum": "apps.erp_queue.models.StagedRecord.Kind",
         "StagedRecordStatusEnum": "apps.erp_queue.models.StagedRecord.Status",
-        "ProjectERPStatusEnum": "apps.jobs.models.Project.ERPStatus",
-        "CompanyERPStatusEnum": "apps.vendors.models.Company.ERPStatus",
+        "ERPStatusEnum": "apps.erp_queue.exportable.ERPStatus",
         "BudgetStatusEnum": "apps.budgets.models.Budget.Status",
     },
 }

@@ -1,15 +1,15 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from apps.commitments.models import MONEY, OPEN_ERP_STATUSES, PENDING_ERP_STATUSES, QUANTITY, Commitment, CommitmentLine
-from apps.commitments.models import ERPStatus as CommitmentERPStatus
+from apps.erp_queue.exportable import ERPStatus, ExportableRecord
 from apps.jobs.models import CostCode, CostType, Origin
 
 
-class ChangeOrder(ConcurrentTransitionMixin, models.Model):
+class ChangeOrder(ExportableRecord):
     """A commitment change order (CCO): the only way to change a synced commitment, exported to the ERP."""
 
     class Status(models.TextChoices):
@@ -19,13 +19,12 @@ class ChangeOrder(ConcurrentTransitionMixin, models.Model):
         REJECTED = "rejected", "Rejected"
         VOID = "void", "Void"
 
-    ERPStatus = CommitmentERPStatus
     #: Everything that is exported: read-only while the ERP reviews or holds it.
     FIELDS = ("number", "title", "description", "lines")
     # `reject` is the change order's own status; the ERP's rejection is a step of its request in /erp/requests/.
     STATUS_STEPS = {"submit": "submit", "approve": "approve", "reject": "reject", "void": "void"}
-    ERP_STEPS = {"send-to-erp": "send", "retrieve": "retrieve", "resend": "resend"}
-    STEPS = {**STATUS_STEPS, **ERP_STEPS}
+    STEPS = {**STATUS_STEPS, **ExportableRecord.ERP_STEPS}
+    SEND_PERMISSION = "change_orders.send_changeorder"
 
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="change_orders")
     number = models.CharField(max_length=50, help_text="001, 002, … per commitment by default.")
@@ -34,15 +33,6 @@ class ChangeOrder(ConcurrentTransitionMixin, models.Model):
     status = FSMField(max_length=20, choices=Status.choices, default=Status.DRAFT, protected=True)
     origin = models.CharField(max_length=3, choices=Origin.choices, default=Origin.APP, editable=False)
     erp_id = models.CharField("ERP change order number", max_length=20, null=True, blank=True, editable=False)
-    erp_status = FSMField(
-        "ERP status",
-        max_length=20,
-        choices=CommitmentERPStatus.choices,
-        default=CommitmentERPStatus.NOT_SYNCED,
-        protected=True,
-    )
-    erp_messages = models.JSONField("ERP messages", default=list, blank=True, editable=False)
-    rejection_reason = models.TextField(blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -65,11 +55,11 @@ class ChangeOrder(ConcurrentTransitionMixin, models.Model):
     def _open(self):
         return self.erp_status in OPEN_ERP_STATUSES
 
-    def _approved(self):
+    def ready_for_erp(self):
         return self.status == self.Status.APPROVED
 
     def locked_fields(self):
-        return self.FIELDS if self.erp_status in (*PENDING_ERP_STATUSES, CommitmentERPStatus.SYNCED) else ()
+        return self.FIELDS if self.erp_status in (*PENDING_ERP_STATUSES, ERPStatus.SYNCED) else ()
 
     @fsm_log_by
     @fsm_log_description
@@ -118,74 +108,6 @@ class ChangeOrder(ConcurrentTransitionMixin, models.Model):
     )
     def void(self, by=None, description=None):
         pass
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=erp_status,
-        source=CommitmentERPStatus.NOT_SYNCED,
-        target=CommitmentERPStatus.READY_TO_EXPORT,
-        conditions=[_approved],
-        permission="change_orders.send_changeorder",
-    )
-    def send(self, by=None, description=None):
-        self.erp_messages = []
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=erp_status,
-        source=CommitmentERPStatus.REJECTED,
-        target=CommitmentERPStatus.READY_TO_EXPORT,
-        conditions=[_approved],
-        permission="change_orders.send_changeorder",
-    )
-    def resend(self, by=None, description=None):
-        self.erp_messages = []
-        self.rejection_reason = ""
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=erp_status,
-        source=CommitmentERPStatus.READY_TO_EXPORT,
-        target=CommitmentERPStatus.NOT_SYNCED,
-        permission="change_orders.send_changeorder",
-    )
-    def retrieve(self, by=None, description=None):
-        pass
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=erp_status,
-        source=[CommitmentERPStatus.READY_TO_EXPORT, CommitmentERPStatus.FAILED],
-        target=CommitmentERPStatus.EXPORTING,
-    )
-    def mark_exporting(self, by=None, description=None):
-        self.erp_messages = []
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=CommitmentERPStatus.EXPORTING, target=CommitmentERPStatus.SYNCED)
-    def mark_synced(self, by=None, description=None, erp_id=None):
-        self.erp_id = erp_id
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=CommitmentERPStatus.EXPORTING, target=CommitmentERPStatus.FAILED)
-    def mark_failed(self, by=None, description=None, messages=None):
-        self.erp_messages = messages or []
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=erp_status,
-        source=[CommitmentERPStatus.READY_TO_EXPORT, CommitmentERPStatus.FAILED],
-        target=CommitmentERPStatus.REJECTED,
-    )
-    def mark_rejected(self, by=None, description=None):
-        self.rejection_reason = description or ""
 
 
 class ChangeOrderLine(models.Model):

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from apps.erp_queue.exportable import ERPStatus, ExportableRecord
 from apps.jobs.models import CostCode, CostType, Origin, Project
 from apps.vendors.models import Company
 
@@ -11,24 +12,13 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 QUANTITY = {"max_digits": 14, "decimal_places": 4}
 
 
-class ERPStatus(models.TextChoices):
-    """A commitment's (or change order's) way into the ERP, beside its own status."""
-
-    NOT_SYNCED = "not_synced", "Not synced"
-    READY_TO_EXPORT = "ready_to_export", "Sent, awaiting accounting"
-    EXPORTING = "exporting", "Exporting"
-    FAILED = "failed", "Failed to export"
-    REJECTED = "rejected", "Rejected by accounting"
-    SYNCED = "synced", "Synced"
-
-
 #: The ERP holds or reviews the record: what was sent stays as it was sent.
-PENDING_ERP_STATUSES = (ERPStatus.READY_TO_EXPORT, ERPStatus.EXPORTING, ERPStatus.FAILED)
+PENDING_ERP_STATUSES = ExportableRecord.PENDING_STATUSES
 #: The record is the app's alone: its own status may move and its fields change.
 OPEN_ERP_STATUSES = (ERPStatus.NOT_SYNCED, ERPStatus.REJECTED)
 
 
-class Commitment(ConcurrentTransitionMixin, models.Model):
+class Commitment(ExportableRecord):
     """A subcontract or purchase order on a project, to a vendor: created here only, and exported to the ERP."""
 
     class Type(models.TextChoices):
@@ -48,7 +38,6 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
         TERMINATED = "terminated", "Terminated"
         VOID = "void", "Void"
 
-    ERPStatus = ERPStatus
     NUMBER_PREFIX = {Type.SUBCONTRACT: "SC", Type.PURCHASE_ORDER: "PO"}
     #: Read-only while the ERP reviews or holds a send (besides the status, which cannot move then).
     LOCKED_WHILE_SENT = ("vendor", "title", "retainage_percent", "number", "type", "accounting_method", "lines")
@@ -63,8 +52,8 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
         "terminate": "terminate",
         "void": "void",
     }
-    ERP_STEPS = {"send-to-erp": "send", "retrieve": "retrieve", "resend": "resend"}
-    STEPS = {**STATUS_STEPS, **ERP_STEPS}
+    STEPS = {**STATUS_STEPS, **ExportableRecord.ERP_STEPS}
+    SEND_PERMISSION = "commitments.send_commitment"
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="commitments")
     type = models.CharField(max_length=20, choices=Type.choices)
@@ -82,11 +71,6 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
     status = FSMField(max_length=20, choices=Status.choices, default=Status.DRAFT, protected=True)
     origin = models.CharField(max_length=3, choices=Origin.choices, default=Origin.APP, editable=False)
     erp_id = models.CharField("ERP commitment number", max_length=20, null=True, blank=True, editable=False)
-    erp_status = FSMField(
-        "ERP status", max_length=20, choices=ERPStatus.choices, default=ERPStatus.NOT_SYNCED, protected=True
-    )
-    erp_messages = models.JSONField("ERP messages", default=list, blank=True, editable=False)
-    rejection_reason = models.TextField(blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -105,7 +89,7 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
     def _open(self):
         return self.erp_status in OPEN_ERP_STATUSES
 
-    def _approved(self):
+    def ready_for_erp(self):
         return self.status == self.Status.APPROVED
 
     def locked_fields(self):
@@ -201,68 +185,6 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
     )
     def void(self, by=None, description=None):
         pass
-
-    # Its way into the ERP.
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=erp_status,
-        source=ERPStatus.NOT_SYNCED,
-        target=ERPStatus.READY_TO_EXPORT,
-        conditions=[_approved],
-        permission="commitments.send_commitment",
-    )
-    def send(self, by=None, description=None):
-        self.erp_messages = []
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=erp_status,
-        source=ERPStatus.REJECTED,
-        target=ERPStatus.READY_TO_EXPORT,
-        conditions=[_approved],
-        permission="commitments.send_commitment",
-    )
-    def resend(self, by=None, description=None):
-        self.erp_messages = []
-        self.rejection_reason = ""
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=erp_status,
-        source=ERPStatus.READY_TO_EXPORT,
-        target=ERPStatus.NOT_SYNCED,
-        permission="commitments.send_commitment",
-    )
-    def retrieve(self, by=None, description=None):
-        pass
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=[ERPStatus.READY_TO_EXPORT, ERPStatus.FAILED], target=ERPStatus.EXPORTING)
-    def mark_exporting(self, by=None, description=None):
-        self.erp_messages = []
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=ERPStatus.EXPORTING, target=ERPStatus.SYNCED)
-    def mark_synced(self, by=None, description=None, erp_id=None):
-        self.erp_id = erp_id
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=ERPStatus.EXPORTING, target=ERPStatus.FAILED)
-    def mark_failed(self, by=None, description=None, messages=None):
-        self.erp_messages = messages or []
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=[ERPStatus.READY_TO_EXPORT, ERPStatus.FAILED], target=ERPStatus.REJECTED)
-    def mark_rejected(self, by=None, description=None):
-        self.rejection_reason = description or ""
 
 
 class CommitmentLine(models.Model):

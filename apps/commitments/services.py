@@ -380,19 +380,14 @@ def tell_creator(record, *, reason):
 
 
 def follow_request(record, request):
-    """Move a commitment's (or change order's) ERP status with its request: accepted, exported, failed, rejected."""
-    Status = ERPRequest.Status
-    if request.status == Status.EXPORTING:
-        run_step(record, "mark_exporting", user=None)
-    elif request.status == Status.SYNCED:
-        number = reported_number(request, record._meta.get_field("erp_id").max_length)
-        run_step(record, "mark_synced", user=None, erp_id=number, description=f"Exported as ERP number {number}")
-    elif request.status == Status.FAILED:
-        run_step(record, "mark_failed", user=None, messages=request.messages, description="; ".join(request.messages))
-    elif request.status == Status.REJECTED:
-        run_step(record, "mark_rejected", user=None, description=request.reason)
+    """Move a commitment's (or change order's) ERP status with its request; a rejection is mailed to its creator."""
+    erp_services.record_follow_request(
+        record=record,
+        request=request,
+        synced_fields=lambda: {"erp_id": reported_number(request, record._meta.get_field("erp_id").max_length)},
+    )
+    if request.status == ERPRequest.Status.REJECTED:
         tell_creator(record, reason=request.reason)
-    record.save()
     return record
 
 

@@ -48,6 +48,27 @@ def request_create(*, kind, record, payload, user):
     )
 
 
+def record_follow_request(*, record, request, synced_fields):
+    """Move a sent record's ERP status with its request: accepted, exported, failed, rejected.
+
+    `record` is an ExportableRecord its producer has locked; `synced_fields()` returns what a
+    successful export gives it (its erp_id, checked by the producer), or raises ValidationError.
+    """
+    Status = ERPRequest.Status
+    if request.status == Status.EXPORTING:
+        run_step(record, "mark_exporting", user=None)
+    elif request.status == Status.SYNCED:
+        fields = synced_fields()
+        label = record._meta.get_field("erp_id").verbose_name
+        run_step(record, "mark_synced", user=None, description=f"Exported as {label} {fields['erp_id']}", **fields)
+    elif request.status == Status.FAILED:
+        run_step(record, "mark_failed", user=None, messages=request.messages, description="; ".join(request.messages))
+    elif request.status == Status.REJECTED:
+        run_step(record, "mark_rejected", user=None, description=request.reason)
+    record.save()
+    return record
+
+
 def request_retrieve(*, request, user):
     """The sender takes the record back before the approver decided (the producer moves its record)."""
     with transaction.atomic():

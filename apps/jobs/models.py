@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from apps.erp_queue.exportable import ERPStatus, ExportableRecord
 
 COST_CODE_RE = r"^[1-9]\d{0,5}(\.\d{1,3})?$"
 cost_code_validator = RegexValidator(
@@ -48,21 +50,14 @@ class CostCode(models.Model):
         return f"{self.code} {self.description}"
 
 
-class Project(ConcurrentTransitionMixin, models.Model):
+class Project(ExportableRecord):
     """A job: created here and sent to the ERP, or created in the ERP and added here; never both."""
-
-    class ERPStatus(models.TextChoices):
-        NOT_SYNCED = "not_synced", "Not synced"
-        READY_TO_EXPORT = "ready_to_export", "Sent, awaiting accounting"
-        EXPORTING = "exporting", "Exporting"
-        FAILED = "failed", "Failed to export"
-        REJECTED = "rejected", "Rejected by accounting"
-        SYNCED = "synced", "Synced"
 
     INTEGRATED_FIELDS = ("number", "name", "address", "city", "state", "zip")
     #: While the ERP holds or reviews the record, the fields it owns are read-only here.
     LOCKED_STATUSES = (ERPStatus.READY_TO_EXPORT, ERPStatus.EXPORTING, ERPStatus.FAILED, ERPStatus.SYNCED)
-    STEPS = {"send-to-erp": "send", "retrieve": "retrieve", "resend": "resend"}
+    STEPS = ExportableRecord.ERP_STEPS
+    SEND_PERMISSION = "jobs.send_project"
 
     number = models.CharField(max_length=30, unique=True)
     name = models.CharField(max_length=255)
@@ -72,11 +67,6 @@ class Project(ConcurrentTransitionMixin, models.Model):
     zip = models.CharField("ZIP", max_length=20, blank=True)
     origin = models.CharField(max_length=3, choices=Origin.choices, default=Origin.APP, editable=False)
     erp_id = models.CharField("ERP job id", max_length=20, unique=True, null=True, blank=True, editable=False)
-    erp_status = FSMField(
-        "ERP status", max_length=20, choices=ERPStatus.choices, default=ERPStatus.NOT_SYNCED, protected=True
-    )
-    erp_messages = models.JSONField("ERP messages", default=list, blank=True, editable=False)
-    rejection_reason = models.TextField(blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, editable=False
     )
@@ -96,65 +86,7 @@ class Project(ConcurrentTransitionMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(
-        field=erp_status,
-        source=ERPStatus.NOT_SYNCED,
-        target=ERPStatus.READY_TO_EXPORT,
-        permission="jobs.send_project",
-    )
-    def send(self, by=None, description=None):
-        self.erp_messages = []
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=erp_status,
-        source=ERPStatus.REJECTED,
-        target=ERPStatus.READY_TO_EXPORT,
-        permission="jobs.send_project",
-    )
-    def resend(self, by=None, description=None):
-        self.erp_messages = []
-        self.rejection_reason = ""
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=erp_status,
-        source=ERPStatus.READY_TO_EXPORT,
-        target=ERPStatus.NOT_SYNCED,
-        permission="jobs.send_project",
-    )
-    def retrieve(self, by=None, description=None):
-        pass
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=[ERPStatus.READY_TO_EXPORT, ERPStatus.FAILED], target=ERPStatus.EXPORTING)
-    def mark_exporting(self, by=None, description=None):
-        self.erp_messages = []
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=ERPStatus.EXPORTING, target=ERPStatus.SYNCED)
-    def mark_synced(self, by=None, description=None, erp_id=None):
-        self.erp_id = erp_id
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=ERPStatus.EXPORTING, target=ERPStatus.FAILED)
-    def mark_failed(self, by=None, description=None, messages=None):
-        self.erp_messages = messages or []
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=[ERPStatus.READY_TO_EXPORT, ERPStatus.FAILED], target=ERPStatus.REJECTED)
-    def mark_rejected(self, by=None, description=None):
-        self.rejection_reason = description or ""
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=ERPStatus.NOT_SYNCED, target=ERPStatus.SYNCED)
+    @transition(field="erp_status", source=ERPStatus.NOT_SYNCED, target=ERPStatus.SYNCED)
     def mark_imported(self, by=None, description=None, erp_id=None):
         self.erp_id = erp_id
 

@@ -6,7 +6,7 @@ from apps.core import erp_profile
 from apps.core.exceptions import DomainError, ValidationError
 from apps.core.workflow import check_step, full_clean, run_step
 from apps.erp_queue import services as erp_services
-from apps.erp_queue.models import ERPRequest, Kind
+from apps.erp_queue.models import Kind
 from apps.jobs.models import CostCode, CostType, Origin, Project, ProjectCostCode
 
 ERPStatus = Project.ERPStatus
@@ -197,24 +197,9 @@ def _reported_job_id(erp_ids, project):
 def project_follow_request(*, project_id, request, user):
     """Move the project's ERP status with its request (accepted, exported, failed, rejected)."""
     project = Project.objects.select_for_update().get(pk=project_id)
-    Status = ERPRequest.Status
-    if request.status == Status.EXPORTING:
-        run_step(project, "mark_exporting", user=None, description=None)
-    elif request.status == Status.SYNCED:
-        erp_id = _reported_job_id(request.erp_ids, project)
-        run_step(project, "mark_synced", user=None, erp_id=erp_id, description="Exported")
-    elif request.status == Status.FAILED:
-        run_step(
-            project,
-            "mark_failed",
-            user=None,
-            messages=request.messages,
-            description="; ".join(request.messages),
-        )
-    elif request.status == Status.REJECTED:
-        run_step(project, "mark_rejected", user=None, description=request.reason)
-    project.save()
-    return project
+    return erp_services.record_follow_request(
+        record=project, request=request, synced_fields=lambda: {"erp_id": _reported_job_id(request.erp_ids, project)}
+    )
 
 
 def _cost_codes_from_erp(cost_codes):

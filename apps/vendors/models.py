@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from apps.core import erp_profile
+from apps.erp_queue.exportable import ERPStatus, ExportableRecord
 from apps.jobs.models import Origin, Project
 
 
@@ -21,25 +22,16 @@ class VendorType(models.Model):
         return f"{self.code} {self.name}"
 
 
-class Company(ConcurrentTransitionMixin, models.Model):
+class Company(ExportableRecord):
     """A company in the directory: sent to the ERP as a vendor, added from an ERP vendor, or linked to one."""
 
-    class ERPStatus(models.TextChoices):
-        NOT_SYNCED = "not_synced", "Not synced"
-        READY_TO_EXPORT = "ready_to_export", "Sent, awaiting accounting"
-        EXPORTING = "exporting", "Exporting"
-        FAILED = "failed", "Failed to export"
-        REJECTED = "rejected", "Rejected by accounting"
-        SYNCED = "synced", "Synced (linked to an ERP vendor)"
-
     INTEGRATED_FIELDS = ("name", "address", "city", "state", "zip", "tax_id")
-    #: Waiting in the ERP queue: neither linked nor edited until accounting decides.
-    PENDING_STATUSES = (ERPStatus.READY_TO_EXPORT, ERPStatus.EXPORTING, ERPStatus.FAILED)
     #: While the ERP holds or reviews the record, the fields it owns are read-only here.
-    LOCKED_STATUSES = (*PENDING_STATUSES, ERPStatus.SYNCED)
+    LOCKED_STATUSES = (*ExportableRecord.PENDING_STATUSES, ERPStatus.SYNCED)
     #: A company in these states may be linked to an ERP vendor.
     LINKABLE_STATUSES = (ERPStatus.NOT_SYNCED, ERPStatus.REJECTED)
-    STEPS = {"send-to-erp": "send", "retrieve": "retrieve", "resend": "resend", "unlink": "unlink"}
+    STEPS = {**ExportableRecord.ERP_STEPS, "unlink": "unlink"}
+    SEND_PERMISSION = "vendors.send_company"
 
     name = models.CharField(max_length=255)
     abbreviated_name = models.CharField(max_length=10, blank=True)
@@ -61,11 +53,6 @@ class Company(ConcurrentTransitionMixin, models.Model):
     origin = models.CharField(max_length=3, choices=Origin.choices, default=Origin.APP, editable=False)
     erp_id = models.CharField("ERP vendor id", max_length=10, unique=True, null=True, blank=True, editable=False)
     vendor_type = models.CharField("ERP vendor type", max_length=10, blank=True, editable=False)
-    erp_status = FSMField(
-        "ERP status", max_length=20, choices=ERPStatus.choices, default=ERPStatus.NOT_SYNCED, protected=True
-    )
-    erp_messages = models.JSONField("ERP messages", default=list, blank=True, editable=False)
-    rejection_reason = models.TextField(blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, editable=False
     )
@@ -89,66 +76,7 @@ class Company(ConcurrentTransitionMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(
-        field=erp_status,
-        source=ERPStatus.NOT_SYNCED,
-        target=ERPStatus.READY_TO_EXPORT,
-        permission="vendors.send_company",
-    )
-    def send(self, by=None, description=None):
-        self.erp_messages = []
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=erp_status,
-        source=ERPStatus.REJECTED,
-        target=ERPStatus.READY_TO_EXPORT,
-        permission="vendors.send_company",
-    )
-    def resend(self, by=None, description=None):
-        self.erp_messages = []
-        self.rejection_reason = ""
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
-        field=erp_status,
-        source=ERPStatus.READY_TO_EXPORT,
-        target=ERPStatus.NOT_SYNCED,
-        permission="vendors.send_company",
-    )
-    def retrieve(self, by=None, description=None):
-        pass
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=[ERPStatus.READY_TO_EXPORT, ERPStatus.FAILED], target=ERPStatus.EXPORTING)
-    def mark_exporting(self, by=None, description=None):
-        self.erp_messages = []
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=ERPStatus.EXPORTING, target=ERPStatus.SYNCED)
-    def mark_synced(self, by=None, description=None, erp_id=None, vendor_type=""):
-        self.erp_id = erp_id
-        self.vendor_type = vendor_type
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=ERPStatus.EXPORTING, target=ERPStatus.FAILED)
-    def mark_failed(self, by=None, description=None, messages=None):
-        self.erp_messages = messages or []
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=[ERPStatus.READY_TO_EXPORT, ERPStatus.FAILED], target=ERPStatus.REJECTED)
-    def mark_rejected(self, by=None, description=None):
-        self.rejection_reason = description or ""
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=ERPStatus.NOT_SYNCED, target=ERPStatus.SYNCED)
+    @transition(field="erp_status", source=ERPStatus.NOT_SYNCED, target=ERPStatus.SYNCED)
     def mark_imported(self, by=None, description=None, erp_id=None, vendor_type=""):
         self.erp_id = erp_id
         self.vendor_type = vendor_type
@@ -156,7 +84,7 @@ class Company(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(
-        field=erp_status,
+        field="erp_status",
         source=list(LINKABLE_STATUSES),
         target=ERPStatus.SYNCED,
         permission="vendors.link_company",
@@ -170,7 +98,7 @@ class Company(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(
-        field=erp_status,
+        field="erp_status",
         source=ERPStatus.SYNCED,
         target=ERPStatus.NOT_SYNCED,
         permission="vendors.link_company",

@@ -7,7 +7,7 @@ from apps.core.exceptions import DomainError, ValidationError
 from apps.core.workflow import check_step, full_clean, run_step
 from apps.erp_queue import services as erp_services
 from apps.erp_queue.connectors import get_connector
-from apps.erp_queue.models import ERPRequest, Kind, StagedRecord
+from apps.erp_queue.models import Kind, StagedRecord
 from apps.jobs.models import Origin
 from apps.vendors.models import Company, VendorType
 
@@ -172,25 +172,14 @@ def _reported_vendor_id(erp_ids, company):
 def company_follow_request(*, company_id, request, user):
     """Move the company's ERP status with its request (accepted, exported, failed, rejected)."""
     company = Company.objects.select_for_update().get(pk=company_id)
-    Status = ERPRequest.Status
-    if request.status == Status.EXPORTING:
-        run_step(company, "mark_exporting", user=None)
-    elif request.status == Status.SYNCED:
-        erp_id = _reported_vendor_id(request.erp_ids, company)
-        run_step(
-            company,
-            "mark_synced",
-            user=None,
-            erp_id=erp_id,
-            vendor_type=request.inputs.get("vendor_type", ""),
-            description=f"Exported as ERP vendor {erp_id}",
-        )
-    elif request.status == Status.FAILED:
-        run_step(company, "mark_failed", user=None, messages=request.messages, description="; ".join(request.messages))
-    elif request.status == Status.REJECTED:
-        run_step(company, "mark_rejected", user=None, description=request.reason)
-    company.save()
-    return company
+    return erp_services.record_follow_request(
+        record=company,
+        request=request,
+        synced_fields=lambda: {
+            "erp_id": _reported_vendor_id(request.erp_ids, company),
+            "vendor_type": request.inputs.get("vendor_type", ""),
+        },
+    )
 
 
 def _take_erp_values(company, data):

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('origin', models.CharField(choices=[('app', 'Created here'), ('erp', 'Created in the ERP')], default='app', editable=False, max_length=3)),
                 ('erp_id', models.CharField(blank=True, editable=False, max_length=10, null=True, unique=True, verbose_name='ERP vendor id')),
                 ('vendor_type', models.CharField(blank=True, editable=False, max_length=10, verbose_name='ERP vendor type')),
-                ('erp_status', django_fsm.FSMField(choices=[('not_synced', 'Not synced'), ('ready_to_export', 'Sent, awaiting accounting'), ('exporting', 'Exporting'), ('failed', 'Failed to export'), ('rejected', 'Rejected by accounting'), ('synced', 'Synced (linked to an ERP vendor)')], default='not_synced', max_length=20, protected=True, verbose_name='ERP status')),
+                ('erp_status', django_fsm.FSMField(choices=[('not_synced', 'Not synced'), ('ready_to_export', 'Sent, awaiting accounting'), ('exporting', 'Exporting'), ('failed', 'Failed to export'), ('rejected', 'Rejected by accounting'), ('synced', 'Synced')], default='not_synced', max_length=20, protected=True, verbose_name='ERP status')),
                 ('erp_messages', models.JSONField(blank=True, default=list, editable=False, verbose_name='ERP messages')),
                 ('rejection_reason', models.TextField(blank=True, editable=False)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
