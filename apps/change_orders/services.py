@@ -11,7 +11,7 @@ from apps.commitments.models import OPEN_ERP_STATUSES, Commitment
 from apps.commitments.selectors import project_assignments
 from apps.core import erp_profile
 from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
-from apps.core.workflow import check_step, full_clean, run_step
+from apps.core.workflow import full_clean, run_step
 from apps.erp_queue import services as erp_services
 from apps.erp_queue.models import Kind
 
@@ -290,16 +290,14 @@ def _check_sendable(change_order, payload):
 
 
 def _send(change_order, *, user, step):
-    _require(user, "change_orders.send_changeorder", "send change orders to the ERP")
-    with transaction.atomic():
-        change_order = _locked(change_order)
-        payload = change_order_payload(change_order)
-        if change_order.erp_status in OPEN_ERP_STATUSES:
-            _check_sendable(change_order, payload)
-        check_step(change_order, step, user=user)(by=user)
-        change_order.save()
-        request = erp_services.request_create(kind=Kind.CHANGE_ORDER, record=change_order, payload=payload, user=user)
-    return change_order, request
+    return erp_services.record_send(
+        record=change_order,
+        user=user,
+        step=step,
+        kind=Kind.CHANGE_ORDER,
+        payload_for=change_order_payload,
+        check=_check_sendable,
+    )
 
 
 def change_order_send(*, change_order, user):
@@ -314,14 +312,7 @@ def change_order_resend(*, change_order, user):
 
 def change_order_retrieve(*, change_order, user):
     """Take a sent change order back before accounting decided; it becomes editable again."""
-    with transaction.atomic():
-        change_order = _locked(change_order)
-        transition_method = check_step(change_order, "retrieve", user=user)
-        request = erp_services.request_open_for(kind=Kind.CHANGE_ORDER, object_id=change_order.pk)
-        erp_services.request_retrieve(request=request, user=user)
-        transition_method(by=user)
-        change_order.save()
-    return change_order
+    return erp_services.record_retrieve(record=change_order, user=user, kind=Kind.CHANGE_ORDER)
 
 
 def change_order_follow_request(*, change_order_id, request):

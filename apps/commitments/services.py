@@ -11,7 +11,7 @@ from apps.commitments.models import OPEN_ERP_STATUSES, Commitment, CommitmentLin
 from apps.commitments.selectors import project_assignments
 from apps.core import erp_profile
 from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
-from apps.core.workflow import check_step, full_clean, run_step
+from apps.core.workflow import full_clean, run_step
 from apps.erp_queue import services as erp_services
 from apps.erp_queue.models import ERPRequest, Kind
 from apps.jobs.models import Project
@@ -327,16 +327,14 @@ def _check_sendable(commitment, payload):
 
 
 def _send(commitment, *, user, step):
-    _require(user, "commitments.send_commitment", "send commitments to the ERP")
-    with transaction.atomic():
-        commitment = _locked(commitment)
-        payload = commitment_payload(commitment)
-        if commitment.erp_status in OPEN_ERP_STATUSES:
-            _check_sendable(commitment, payload)
-        check_step(commitment, step, user=user)(by=user)
-        commitment.save()
-        request = erp_services.request_create(kind=Kind.COMMITMENT, record=commitment, payload=payload, user=user)
-    return commitment, request
+    return erp_services.record_send(
+        record=commitment,
+        user=user,
+        step=step,
+        kind=Kind.COMMITMENT,
+        payload_for=commitment_payload,
+        check=_check_sendable,
+    )
 
 
 def commitment_send(*, commitment, user):
@@ -351,14 +349,7 @@ def commitment_resend(*, commitment, user):
 
 def commitment_retrieve(*, commitment, user):
     """Take a sent commitment back before accounting decided; it becomes editable again."""
-    with transaction.atomic():
-        commitment = _locked(commitment)
-        transition_method = check_step(commitment, "retrieve", user=user)
-        request = erp_services.request_open_for(kind=Kind.COMMITMENT, object_id=commitment.pk)
-        erp_services.request_retrieve(request=request, user=user)
-        transition_method(by=user)
-        commitment.save()
-    return commitment
+    return erp_services.record_retrieve(record=commitment, user=user, kind=Kind.COMMITMENT)
 
 
 def reported_number(request, limit):

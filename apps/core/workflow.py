@@ -20,14 +20,22 @@ def allowed_steps(obj, user):
     return steps
 
 
-def check_step(obj, step, *, user):
+def _permitted(method, user):
+    """The transition's permission alone (django-fsm's has_transition_perm also requires its conditions)."""
+    meta = method._django_fsm
+    record = method.__self__
+    return meta.get_transition(meta.field.get_state(record)).has_perm(record, user)
+
+
+def check_step(obj, step, *, user, conditions=True):
     """Refuse `step` unless the state allows it (409) and `user` holds its permission (403).
 
     `user=None` is the system itself (the connector, a worker): no permission to check.
+    `conditions=False` leaves the transition's conditions to a later, more telling check.
     Returns the bound transition method.
     """
     method = getattr(obj, obj.STEPS.get(step, step))
-    if not can_proceed(method):
+    if not can_proceed(method, check_conditions=conditions):
         field = method._django_fsm.field.name
         raise StepNotAllowed(
             record=str(obj),
@@ -36,7 +44,7 @@ def check_step(obj, step, *, user):
             state_label=getattr(obj, f"get_{field}_display")(),
             allowed_steps=allowed_steps(obj, user),
         )
-    if user is not None and not has_transition_perm(method, user):
+    if user is not None and not _permitted(method, user):
         raise PermissionDenied(f"You do not have permission to {step.replace('-', ' ')} {obj}.")
     return method
 

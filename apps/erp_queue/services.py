@@ -48,6 +48,34 @@ def request_create(*, kind, record, payload, user):
     )
 
 
+def record_send(*, record, user, step, kind, payload_for, check):
+    """Send (or resend) a record to the accounting queue, its payload frozen in a new request.
+
+    The state and the user's permission are checked first (409, 403); then the producer's
+    `check(record, payload)` names every unmet precondition at once (400).
+    """
+    with transaction.atomic():
+        record = type(record).objects.select_for_update().get(pk=record.pk)
+        check_step(record, step, user=user, conditions=False)
+        payload = payload_for(record)
+        check(record, payload)
+        run_step(record, step, user=user)
+        record.save()
+        request = request_create(kind=kind, record=record, payload=payload, user=user)
+    return record, request
+
+
+def record_retrieve(*, record, user, kind):
+    """The sender takes a record back from the queue before the approver decided; it is editable again."""
+    with transaction.atomic():
+        record = type(record).objects.select_for_update().get(pk=record.pk)
+        method = check_step(record, "retrieve", user=user)
+        request_retrieve(request=request_open_for(kind=kind, object_id=record.pk), user=user)
+        method(by=user)
+        record.save()
+    return record
+
+
 def record_follow_request(*, record, request, synced_fields):
     """Move a sent record's ERP status with its request: accepted, exported, failed, rejected.
 

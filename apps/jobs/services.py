@@ -4,7 +4,7 @@ from django.db import transaction
 
 from apps.core import erp_profile
 from apps.core.exceptions import DomainError, ValidationError
-from apps.core.workflow import check_step, full_clean, run_step
+from apps.core.workflow import full_clean, run_step
 from apps.erp_queue import services as erp_services
 from apps.erp_queue.models import Kind
 from apps.jobs.models import CostCode, CostType, Origin, Project, ProjectCostCode
@@ -150,15 +150,9 @@ def _check_sendable(project, payload):
 
 
 def _send(project, *, user, step):
-    with transaction.atomic():
-        project = _locked(project)
-        transition_method = check_step(project, step, user=user)
-        payload = project_payload(project)
-        _check_sendable(project, payload)
-        transition_method(by=user)
-        project.save()
-        request = erp_services.request_create(kind=Kind.JOB, record=project, payload=payload, user=user)
-    return project, request
+    return erp_services.record_send(
+        record=project, user=user, step=step, kind=Kind.JOB, payload_for=project_payload, check=_check_sendable
+    )
 
 
 def project_send(*, project, user):
@@ -173,14 +167,7 @@ def project_resend(*, project, user):
 
 def project_retrieve(*, project, user):
     """Take a sent project back before accounting decided; it becomes editable again."""
-    with transaction.atomic():
-        project = _locked(project)
-        transition_method = check_step(project, "retrieve", user=user)
-        request = erp_services.request_open_for(kind=Kind.JOB, object_id=project.pk)
-        erp_services.request_retrieve(request=request, user=user)
-        transition_method(by=user)
-        project.save()
-    return project
+    return erp_services.record_retrieve(record=project, user=user, kind=Kind.JOB)
 
 
 def _reported_job_id(erp_ids, project):

@@ -97,20 +97,18 @@ def company_payload(company):
     return {field: getattr(company, field) for field in Company.INTEGRATED_FIELDS}
 
 
+def _check_sendable(company, payload):
+    problems = erp_profile.vendor_field_problems(payload)
+    if not company.is_active:
+        problems["is_active"] = "An inactive company cannot be sent to the ERP; make it active first."
+    if problems:
+        raise ValidationError(problems)
+
+
 def _send(company, *, user, step):
-    with transaction.atomic():
-        company = _locked(company)
-        transition_method = check_step(company, step, user=user)
-        payload = company_payload(company)
-        problems = erp_profile.vendor_field_problems(payload)
-        if not company.is_active:
-            problems["is_active"] = "An inactive company cannot be sent to the ERP; make it active first."
-        if problems:
-            raise ValidationError(problems)
-        transition_method(by=user)
-        company.save()
-        request = erp_services.request_create(kind=Kind.VENDOR, record=company, payload=payload, user=user)
-    return company, request
+    return erp_services.record_send(
+        record=company, user=user, step=step, kind=Kind.VENDOR, payload_for=company_payload, check=_check_sendable
+    )
 
 
 def company_send(*, company, user):
@@ -125,14 +123,7 @@ def company_resend(*, company, user):
 
 def company_retrieve(*, company, user):
     """Take a sent company back before accounting decided; it becomes editable again."""
-    with transaction.atomic():
-        company = _locked(company)
-        transition_method = check_step(company, "retrieve", user=user)
-        request = erp_services.request_open_for(kind=Kind.VENDOR, object_id=company.pk)
-        erp_services.request_retrieve(request=request, user=user)
-        transition_method(by=user)
-        company.save()
-    return company
+    return erp_services.record_retrieve(record=company, user=user, kind=Kind.VENDOR)
 
 
 def vendor_id_holder(erp_id, *, exclude_pk=None):
