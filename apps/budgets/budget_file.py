@@ -7,6 +7,7 @@ thousands separators; more decimals than the field holds is an error, never a ro
 
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,7 +24,8 @@ ORIGINAL = "Original Budget"
 MANUAL = "Manual Calculation"
 COLUMNS = [COST_CODE, COST_TYPE, DESCRIPTION, QUANTITY, UOM, UNIT_COST, ORIGINAL, MANUAL]
 REQUIRED = [COST_CODE, COST_TYPE, ORIGINAL]
-#: Added by the readers: how many cells the row really had, so a ragged row is named, not padded silently.
+#: Added by the readers after the file's columns: the row's number in the spreadsheet, and how many cells it had.
+ROW = "#row"
 CELLS = "#cells"
 
 CENT = Decimal("0.01")
@@ -86,36 +88,80 @@ def decode(raw):
         raise FileError("The file is neither UTF-8 nor Windows-1252 text: save it as CSV (UTF-8) or XLSX.") from None
 
 
+#: Non-empty rows searched for the header: title rows above it (a report name, a date) are skipped.
+HEADER_SEARCH = 20
+
+
+def _is_header(cells):
+    known = {_canonical(c) for c in COLUMNS}
+    return any(_canonical(c) in known for c in cells)
+
+
 def _dataset(rows):
-    """A tablib Dataset of the rows, each cut or padded to the header, with its real cell count kept."""
-    rows = iter(rows)
-    header = None
-    for cells in rows:
-        if any(c.strip() for c in cells):
-            header = [c.strip().lstrip("\ufeff") for c in cells]
+    """A tablib Dataset of the rows, each cut or padded to the header, with two hidden columns.
+
+    ROW keeps the row number a spreadsheet program shows (blank rows and title rows counted), so an
+    error names the row the user sees; CELLS keeps the row's real cell count, so a ragged row is
+    named, not padded silently. The header is the first row naming a known column, searched among
+    the first rows; without one, the first non-empty row (and the check names the missing columns).
+    """
+    rows = enumerate(rows, start=1)
+    candidates = []
+    header_at = None
+    for number, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        candidates.append((number, cells))
+        if _is_header(cells):
+            header_at = len(candidates) - 1
+            break
+        if len(candidates) == HEADER_SEARCH:
             break
     dataset = tablib.Dataset()
-    if header is None:
+    if not candidates:
         return dataset
+    if header_at is None:
+        header_at = 0
+    header_row, header = candidates[header_at]
+    header = [c.strip().lstrip("\ufeff") for c in header]
     width = len(header)
     while width and not header[width - 1]:
         width -= 1  # trailing empty header cells, as spreadsheets write them
-    dataset.headers = [*header[:width], CELLS]
-    for cells in rows:
+    dataset.headers = [*header[:width], ROW, CELLS]
+    dataset.header_row = header_row
+    for number, cells in itertools.chain(candidates[header_at + 1 :], rows):
         if not any(c.strip() for c in cells):
             continue
         count = len(cells)
         while count > width and not cells[count - 1].strip():
             count -= 1
         row = cells[:width] if len(cells) >= width else [*cells, *[""] * (width - len(cells))]
-        dataset.append([*row, count])
+        dataset.append([*row, number, count])
     return dataset
+
+
+def header_row(dataset):
+    """The spreadsheet row of the dataset's header (1 unless title rows sit above it)."""
+    return getattr(dataset, "header_row", 1)
+
+
+def rows_by_number(dataset):
+    """{spreadsheet row number: the row's cells, without the hidden columns}."""
+    return {cells[-2]: cells[:-2] for cells in dataset}
+
+
+def _delimiter(text):
+    """Comma, unless the header line has none and uses semicolons or tabs (as some locales' spreadsheets save)."""
+    first = next((line for line in io.StringIO(text) if line.strip()), "")
+    counts = {delimiter: first.count(delimiter) for delimiter in ",;\t"}
+    best = max(counts, key=counts.get)
+    return best if counts[best] and not counts[","] else ","
 
 
 def read_csv(raw):
     text = decode(raw) if isinstance(raw, bytes) else raw
     try:
-        return _dataset(csv.reader(io.StringIO(text, newline="")))
+        return _dataset(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
     except csv.Error as exc:
         raise FileError(f"The file is not valid CSV: {exc}.") from None
 
@@ -124,9 +170,23 @@ def _cell_text(value):
     if value is None:
         return ""
     if isinstance(value, float):
-        # Spreadsheets store numbers as floats: repr is the shortest exact decimal (30000.5, not 30000.499…).
-        return repr(value).removesuffix(".0") if value.is_integer() else repr(value)
+        # Spreadsheets store numbers as binary floats and show at most 15 significant digits: read the
+        # number the user sees (=12*9500.1 is 114001.2, not 114001.20000000001), then check it like typed text.
+        return f"{Decimal(f'{value:.15g}'):f}"
     return str(value)
+
+
+def _sheet_rows(sheet):
+    return ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+
+
+def _budget_sheet(workbook):
+    """The first worksheet with a budget header near its top (a workbook may open on an instructions sheet)."""
+    for sheet in workbook.worksheets:
+        top = itertools.islice((cells for cells in _sheet_rows(sheet) if any(c.strip() for c in cells)), HEADER_SEARCH)
+        if any(_is_header(cells) for cells in top):
+            return sheet
+    return workbook.worksheets[0]
 
 
 def read_xlsx(raw):
@@ -137,8 +197,7 @@ def read_xlsx(raw):
     except Exception as exc:
         raise FileError(f"The file is not a readable XLSX workbook ({type(exc).__name__}).") from None
     try:
-        sheet = workbook.worksheets[0]
-        return _dataset([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+        return _dataset(_sheet_rows(_budget_sheet(workbook)))
     finally:
         workbook.close()
 
@@ -172,11 +231,30 @@ def parse_amount(text, *, places=2, allow_blank=True):
     return number, None
 
 
+_NUMBERED_TYPE = re.compile(r"^(?P<code>\d)\s*[-–:.]?\s*(?P<name>\S.*?)\s*$")
+
+
+def _code_number(text):
+    """A cost code's numeric value: Sage keeps codes as numbers (2010.000), and spreadsheets drop the zeros (2010)."""
+    try:
+        return Decimal(text).normalize() if re.fullmatch(r"\d+(\.\d*)?", text) else None
+    except ArithmeticError:
+        return None
+
+
+def _codes_by_number(project_cost_codes):
+    """{numeric value: code} for the project's codes whose value no other code of the project shares."""
+    by_number = {}
+    for code in project_cost_codes:
+        by_number.setdefault(_code_number(code), []).append(code)
+    return {number: codes[0] for number, codes in by_number.items() if number is not None and len(codes) == 1}
+
+
 def _canonical(header):
     return " ".join(header.split()).casefold()
 
 
-def _columns(headers):
+def _columns(headers, row):
     """{column: index} for the known columns, and the file-level errors of the header row."""
     wanted = {_canonical(c): c for c in COLUMNS}
     found, errors = {}, []
@@ -185,12 +263,12 @@ def _columns(headers):
         if column is None:
             continue
         if column in found:
-            errors.append(RowError(1, column, header, f"The column '{column}' appears twice."))
+            errors.append(RowError(row, column, header, f"The column '{column}' appears twice."))
         found[column] = index
     for column in REQUIRED:
         if column not in found:
             errors.append(
-                RowError(1, column, "", f"The file has no '{column}' column. The columns are: {', '.join(COLUMNS)}.")
+                RowError(row, column, "", f"The file has no '{column}' column. The columns are: {', '.join(COLUMNS)}.")
             )
     return found, errors
 
@@ -205,26 +283,26 @@ def check(dataset, *, project_cost_codes, cost_types, progress=None):
     cost_types: {cost type code: name}
     progress: optional callable(label, done, total), called every few thousand rows.
     """
-    headers = list(dataset.headers or [])
-    if not headers or headers == [CELLS] or not len(dataset):
-        return Parsed(
-            [], [RowError(1, "", "", "The file is empty: it needs a header row and at least one budget line.")]
-        )
-    columns, errors = _columns(headers[:-1])
+    headers = list(dataset.headers or [])[:-2]
+    if not headers or not len(dataset):
+        empty = "The file is empty: it needs a header row and at least one budget line."
+        return Parsed([], [RowError(header_row(dataset), "", "", empty)])
+    columns, errors = _columns(headers, header_row(dataset))
     if errors:
         return Parsed([], errors)
-    width = len(headers) - 1
+    width = len(headers)
     type_by_name = {name.casefold(): code for code, name in cost_types.items()}
+    code_by_number = _codes_by_number(project_cost_codes)
     i_code, i_type, i_original = columns[COST_CODE], columns[COST_TYPE], columns[ORIGINAL]
     i_desc, i_qty, i_uom = columns.get(DESCRIPTION), columns.get(QUANTITY), columns.get(UOM)
     i_unit, i_manual = columns.get(UNIT_COST), columns.get(MANUAL)
     seen = {}
     lines = []
     total = len(dataset)
-    for row_number, cells in enumerate(dataset, start=2):
-        if progress and (row_number - 1) % PROGRESS_EVERY == 0:
-            progress("Checking rows", row_number - 1, total)
-        count = cells[-1]
+    for done, cells in enumerate(dataset, start=1):
+        if progress and done % PROGRESS_EVERY == 0:
+            progress("Checking rows", done, total)
+        row_number, count = cells[-2], cells[-1]
         if count != width:
             errors.append(
                 RowError(row_number, "", f"{count} cells", f"This row has {count} cells but the header has {width}.")
@@ -236,6 +314,7 @@ def check(dataset, *, project_cost_codes, cost_types, progress=None):
             row_errors.append(RowError(row_number, field, value, message))
 
         code = cells[i_code].strip()
+        code = code if code in project_cost_codes else code_by_number.get(_code_number(code), code)
         cost_code = project_cost_codes.get(code)
         if not code:
             fail(COST_CODE, code, "is required")
@@ -251,7 +330,12 @@ def check(dataset, *, project_cost_codes, cost_types, progress=None):
         if re.fullmatch(r"\d+(\.0+)?", type_text):
             type_code = int(Decimal(type_text))
         elif type_text:
-            type_code = type_by_name.get(type_text.casefold())
+            type_code = type_by_name.get(" ".join(type_text.split()).casefold())
+            numbered = _NUMBERED_TYPE.match(type_text)
+            if type_code is None and numbered:
+                # "1 Material", "1 - Material": as the app and the ERP show types; number and name must agree.
+                code_of_name = type_by_name.get(" ".join(numbered["name"].split()).casefold())
+                type_code = code_of_name if code_of_name == int(numbered["code"]) else None
         if not type_text:
             fail(COST_TYPE, type_text, "is required")
         elif type_code not in cost_types:

@@ -88,10 +88,10 @@ class BudgetLineResource(resources.ModelResource):
         result.totals[RowResult.IMPORT_TYPE_NEW] = counts["new"]
         result.totals[RowResult.IMPORT_TYPE_UPDATE] = counts["updated"]
         result.totals[RowResult.IMPORT_TYPE_SKIP] = counts["unchanged"]
-        for line in checked.lines[:PREVIEW_ROWS]:
+        for cells in dataset[:PREVIEW_ROWS]:
             row = RowResult()
             row.import_type = RowResult.IMPORT_TYPE_NEW
-            row.diff = list(dataset[line.row - 2][:-1])
+            row.diff = list(cells[:-2])
             result.append_row_result(row)
         return result
 
@@ -101,9 +101,10 @@ def _report_invalid(result: Result, dataset, errors):
     by_row = {}
     for error in errors:
         by_row.setdefault(error.row, []).append(error)
-    headers = dataset.headers[:-1] if dataset.headers else []
+    headers = dataset.headers[:-2] if dataset.headers else []
+    rows = budget_file.rows_by_number(dataset)
     for row_number, row_errors in by_row.items():
-        values = dataset[row_number - 2][:-1] if row_number >= 2 else []
+        values = rows.get(row_number, [])
         messages = {}
         for e in row_errors:
             messages.setdefault(e.field or "Row", []).append(

@@ -41,6 +41,13 @@ def test_preview_lists_every_error_and_offers_no_confirm(client, pm, budget):
     assert "Confirm import" not in html
 
 
+def test_preview_names_the_spreadsheet_row_after_blank_rows(client, pm, budget):
+    client.force_login(pm)
+    html = preview(client, budget, FILE + "\n\n9999,1,,,,,5,yes\n").content.decode()
+    bad_row = FILE.count("\n") + 3
+    assert f"<tr><td>{bad_row}</td><td>Cost Code</td>" in html
+
+
 def test_import_refused_on_a_locked_budget(client, pm, budget):
     from apps.budgets import services
 

@@ -128,3 +128,117 @@ def test_a_file_that_is_no_text_is_refused_with_a_message():
         budget_file.read(b"\x81\x8d\x8f\x90\x9d" * 10)
     with pytest.raises(budget_file.FileError, match="not a readable XLSX"):
         budget_file.read(b"PK\x03\x04garbage")
+
+
+def _xlsx(*sheets):
+    """An XLSX workbook with one sheet per list of rows."""
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for number, rows in enumerate(sheets):
+        sheet = workbook.create_sheet(f"Sheet{number + 1}")
+        for row in rows:
+            sheet.append(row)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def test_errors_name_the_row_the_spreadsheet_shows_with_blank_and_title_rows(budget):
+    titles = "Budget for Budget Tower,,\nPrinted 2026-11-02,,\n\n"  # rows 1-3; the header is row 4
+    result = check(budget, titles + HEADER + "1000,1,,,,,5,yes\n\n\n9999,1,,,,,5,yes\n")
+    assert errors(result) == [
+        (8, "Cost Code", "Cost code 9999 is not one of this project's cost codes; add it to the project first.")
+    ]
+    good = check(budget, titles + HEADER + "1000,1,,,,,5,yes\n\n\n2300,2,,,,,5,yes\n")
+    assert good.errors == []
+    assert [line.row for line in good.lines] == [5, 8]
+
+
+def test_a_missing_column_names_the_header_row_below_title_rows(budget):
+    result = check(budget, "Cost Code report\n\nCost Code,Description,Original Budget\n1000,x,5\n")
+    assert errors(result) == [
+        (3, "Cost Type", "The file has no 'Cost Type' column. The columns are: " + ", ".join(budget_file.COLUMNS) + ".")
+    ]
+
+
+def test_semicolon_and_tab_separated_files(budget):
+    for separator in (";", "\t"):
+        text = separator.join(["Cost Code", "Cost Type", "Original Budget"]) + "\n"
+        text += separator.join(["1000", "Labor", "1,234.50"]) + "\n"
+        result = check(budget, text)
+        assert result.errors == [], separator
+        assert result.lines[0].original_amount == Decimal("1234.50")
+
+
+def test_xlsx_numbers_are_read_as_the_spreadsheet_shows_them(budget):
+    raw = _xlsx(
+        [
+            ["Cost Code", "Cost Type", "Original Budget", "Unit Qty", "Unit Cost", "Manual Calculation"],
+            [1000, 1, 12 * 9500.1, None, None, True],  # a formula's float noise: 114001.20000000001
+            [1000, 2, 0.1 + 0.2, None, None, "yes"],
+            [2300, 3, None, 2.5, 1000.1, False],
+        ]
+    )
+    result = check(budget, raw)
+    assert result.errors == []
+    assert [line.original_amount for line in result.lines] == [Decimal("114001.2"), Decimal("0.3"), Decimal("2500.25")]
+
+    too_precise = check(budget, _xlsx([["Cost Code", "Cost Type", "Original Budget"], [1000, 1, 12.345]]))
+    assert errors(too_precise) == [
+        (
+            2,
+            "Original Budget",
+            "Original Budget has more than 2 decimal places; amounts are never rounded, correct the file.",
+        )
+    ]
+
+
+def test_the_budget_sheet_is_found_behind_an_instructions_sheet(budget):
+    raw = _xlsx(
+        [["How to fill in this budget"], ["One line per cost code and cost type."]],
+        [["Cost Code", "Cost Type", "Original Budget"], [2300, "Subcontract", 900]],
+    )
+    result = check(budget, raw)
+    assert result.errors == []
+    assert result.lines[0].original_amount == Decimal("900")
+
+
+def test_cost_codes_match_by_value_as_the_erp_keeps_them(budget, pm, approver):
+    from apps.jobs import services as job_services
+    from apps.jobs.models import CostCode
+    from apps.ledger.models import ERPCostCode
+
+    ERPCostCode.objects.create(code="2010.000", description="Site work")
+    ERPCostCode.objects.create(code="2010.100", description="Site survey")
+    job_services.cost_code_sync_from_erp(user=approver)
+    for code in ("2010.000", "2010.100"):
+        job_services.project_cost_code_assign(project=budget.project, user=pm, code=code, cost_types=[1])
+    header = ["Cost Code", "Cost Type", "Original Budget"]
+    # A spreadsheet shows 2010.000 as 2010 and 2010.100 as 2010.1.
+    result = check(budget, _xlsx([header, [2010, 1, 100], [2010.1, 1, 200]]))
+    assert result.errors == []
+    assert [line.cost_code_id for line in result.lines] == [
+        CostCode.objects.get(code=code).pk for code in ("2010.000", "2010.100")
+    ]
+
+    result = check(budget, _xlsx([header, [2010, 1, 100], [2010.1, 1, 200], ["2010.100", 1, 5]]))
+    assert errors(result) == [
+        (
+            4,
+            "Cost Type",
+            "Cost code 2010.100 with cost type 1 is already on row 3; "
+            "a budget has one line per cost code and cost type.",
+        )
+    ]
+
+
+@pytest.mark.parametrize(("written", "expected"), [("1 Material", 1), ("2 - Labor", 2), ("4: subcontract", 4)])
+def test_cost_types_written_with_their_number_and_name(budget, written, expected):
+    result = check(budget, f'Cost Code,Cost Type,Original Budget\n3300,"{written}",5\n')
+    assert result.errors == [], errors(result)
+    assert [line.cost_type_id for line in result.lines] == [expected]
+
+
+def test_a_number_and_a_name_that_disagree_are_refused(budget):
+    result = check(budget, "Cost Code,Cost Type,Original Budget\n1000,2 Material,5\n")
+    assert errors(result) == [(2, "Cost Type", "is not a cost type: use 1 to 9 or a cost type's name")]
