@@ -16,6 +16,7 @@ from apps.core.admin_workflow import (
     ServiceFormAdminMixin,
     WorkflowAdminMixin,
     bullet_list,
+    export_steps,
     status_badge,
 )
 from apps.core.exceptions import DomainError, PermissionDenied
@@ -47,15 +48,7 @@ class BudgetAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     workflow_steps = [
         _step("lock", "Lock", services.budget_lock, "{obj} is locked: original amounts are frozen."),
         _step("unlock", "Unlock", services.budget_unlock, "{obj} is unlocked."),
-        _step(
-            "send-to-erp",
-            "Send to ERP",
-            lambda **kw: services.budget_send(**kw),
-            "{obj} was sent to accounting.",
-            help="Exports the unsent changes once accounting accepts.",
-        ),
-        _step("retrieve", "Retrieve from ERP", services.budget_retrieve, "{obj} was taken back from the queue."),
-        _step("resend", "Resend to ERP", lambda **kw: services.budget_resend(**kw), "{obj} was sent again."),
+        *export_steps(services, "budget", send_help="Exports the unsent changes once accounting accepts."),
         _step(
             "mark-posted",
             "Entries posted in the ERP",

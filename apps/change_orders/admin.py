@@ -4,7 +4,7 @@ from django.contrib import admin
 from apps.change_orders import selectors, services
 from apps.change_orders.models import ChangeOrder, ChangeOrderLine
 from apps.commitments.admin import LinesServiceAdminMixin, LinesServiceForm
-from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, status_badge
+from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, export_steps, status_badge
 
 LINE_FIELDS = ["commitment_line", "amount", "cost_code", "cost_type", "description", "quantity", "uom", "unit_cost"]
 
@@ -106,24 +106,7 @@ class ChangeOrderAdmin(LinesServiceAdminMixin, WorkflowAdminMixin, admin.ModelAd
         _status_step("approve", "Approve", "{obj} is approved: it can be sent to the ERP."),
         _status_step("reject", "Reject", "{obj} is rejected.", danger=True),
         _status_step("void", "Void", "{obj} is void.", danger=True),
-        AdminStep(
-            "send-to-erp",
-            "Send to ERP",
-            lambda user, obj, data: services.change_order_send(change_order=obj, user=user),
-            "{obj} was sent to accounting: it waits under ERP Integrations → Ready to export.",
-        ),
-        AdminStep(
-            "retrieve",
-            "Retrieve from ERP",
-            lambda user, obj, data: services.change_order_retrieve(change_order=obj, user=user),
-            "{obj} was taken back from the ERP queue and can be edited.",
-        ),
-        AdminStep(
-            "resend",
-            "Resend to ERP",
-            lambda user, obj, data: services.change_order_resend(change_order=obj, user=user),
-            "{obj} was sent to accounting again.",
-        ),
+        *export_steps(services, "change_order"),
     ]
 
     def get_queryset(self, request):

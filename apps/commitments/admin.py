@@ -5,7 +5,7 @@ from django.urls import path, reverse
 
 from apps.commitments import selectors, services
 from apps.commitments.models import Commitment, CommitmentLine
-from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, status_badge
+from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, export_steps, status_badge
 from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
 from apps.jobs.models import Project
 
@@ -191,24 +191,8 @@ class CommitmentAdmin(LinesServiceAdminMixin, WorkflowAdminMixin, admin.ModelAdm
         _status_step("complete", "Complete", "{obj} is complete."),
         _status_step("terminate", "Terminate", "{obj} is terminated.", danger=True),
         _status_step("void", "Void", "{obj} is void.", danger=True),
-        AdminStep(
-            "send-to-erp",
-            "Send to ERP",
-            lambda user, obj, data: services.commitment_send(commitment=obj, user=user),
-            "{obj} was sent to accounting: it waits under ERP Integrations → Ready to export.",
-            help="Locks vendor, title, status and retainage until accounting decides.",
-        ),
-        AdminStep(
-            "retrieve",
-            "Retrieve from ERP",
-            lambda user, obj, data: services.commitment_retrieve(commitment=obj, user=user),
-            "{obj} was taken back from the ERP queue and can be edited.",
-        ),
-        AdminStep(
-            "resend",
-            "Resend to ERP",
-            lambda user, obj, data: services.commitment_resend(commitment=obj, user=user),
-            "{obj} was sent to accounting again.",
+        *export_steps(
+            services, "commitment", send_help="Locks vendor, title, status and retainage until accounting decides."
         ),
     ]
 

@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django_fsm_log.admin import StateLogInline
 
 from apps.core.exceptions import DomainError
-from apps.core.workflow import allowed_steps
+from apps.core.workflow import allowed_steps, export_step
 
 
 def error_text(error):
@@ -66,6 +66,33 @@ class AdminStep:
         if callable(self.done):
             return self.done(obj)
         return messages.SUCCESS, self.done.format(obj=obj)
+
+
+def export_steps(services, record, *, send_help="", retrieve_help=""):
+    """The Send, Retrieve and Resend buttons of a record exported through the queue (see `export_step`)."""
+    send, resend, retrieve = (export_step(services, record, step) for step in ("send", "resend", "retrieve"))
+    return [
+        AdminStep(
+            "send-to-erp",
+            "Send to ERP",
+            lambda user, obj, data: send(obj, user),
+            "{obj} was sent to accounting: it waits under ERP Integrations → Ready to export.",
+            help=send_help,
+        ),
+        AdminStep(
+            "retrieve",
+            "Retrieve from ERP",
+            lambda user, obj, data: retrieve(obj, user),
+            "{obj} was taken back from the ERP queue and can be edited.",
+            help=retrieve_help,
+        ),
+        AdminStep(
+            "resend",
+            "Resend to ERP",
+            lambda user, obj, data: resend(obj, user),
+            "{obj} was sent to accounting again.",
+        ),
+    ]
 
 
 class WorkflowAdminMixin:

@@ -1,4 +1,7 @@
-"""The one way services run django-fsm transitions: state check (409), permission check (403), audit."""
+"""The one way services run django-fsm transitions: state check (409), permission check (403), audit.
+
+Also how the admin and the API find a record kind's export services (`export_step`).
+"""
 
 from django_fsm import FSMFieldMixin, can_proceed, has_transition_perm
 
@@ -57,3 +60,19 @@ def run_step(obj, step, *, user, description=None, **kwargs):
 def full_clean(obj):
     """Model.full_clean, minus the protected FSM fields (clean_fields would set them, which they refuse)."""
     obj.full_clean(exclude=[f.name for f in obj._meta.fields if isinstance(f, FSMFieldMixin)])
+
+
+def export_step(services, record, step):
+    """`run(obj, user)` → obj for one export step of a record kind: send, resend or retrieve.
+
+    Each kind's services module names them `<record>_send`, `<record>_resend` and `<record>_retrieve`
+    and takes the record by that name (`project_send(project=…, user=…)`); send and resend also
+    answer the ERP request, which the admin and the API read back from the record.
+    """
+    service = getattr(services, f"{record}_{step}")
+
+    def run(obj, user):
+        answer = service(**{record: obj, "user": user})
+        return answer[0] if isinstance(answer, tuple) else answer
+
+    return run

@@ -4,7 +4,13 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import path
 
-from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, run_and_report, status_badge
+from apps.core.admin_workflow import (
+    WorkflowAdminMixin,
+    bullet_list,
+    export_steps,
+    run_and_report,
+    status_badge,
+)
 from apps.jobs import selectors, services
 from apps.jobs.models import CostCode, CostType, Project, ProjectCostCode
 
@@ -109,25 +115,12 @@ class ProjectAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     ]
     inlines = [ProjectCostCodeInline, *WorkflowAdminMixin.inlines]
     workflow_steps = [
-        AdminStep(
-            "send-to-erp",
-            "Send to ERP",
-            lambda user, obj, data: services.project_send(project=obj, user=user),
-            "{obj} was sent to accounting: it waits under ERP Integrations → Ready to export.",
-            help="Accounting reviews the project and, on accept, creates the job in Sage with the job id they type.",
-        ),
-        AdminStep(
-            "retrieve",
-            "Retrieve from ERP",
-            lambda user, obj, data: services.project_retrieve(project=obj, user=user),
-            "{obj} was taken back from the ERP queue and can be edited.",
-            help="Takes the project back before accounting decides, so that it can be edited.",
-        ),
-        AdminStep(
-            "resend",
-            "Resend to ERP",
-            lambda user, obj, data: services.project_resend(project=obj, user=user),
-            "{obj} was sent to accounting again.",
+        *export_steps(
+            services,
+            "project",
+            send_help="Accounting reviews the project and, on accept, creates the job in Sage with the job id "
+            "they type.",
+            retrieve_help="Takes the project back before accounting decides, so that it can be edited.",
         ),
     ]
 

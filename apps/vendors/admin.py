@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, status_badge
+from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, export_steps, status_badge
 from apps.vendors import selectors, services
 from apps.vendors.models import Company
 
@@ -35,26 +35,13 @@ class CompanyAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "erp_vendor_matches",
     ]
     workflow_steps = [
-        AdminStep(
-            "send-to-erp",
-            "Send to ERP",
-            lambda user, obj, data: services.company_send(company=obj, user=user),
-            "{obj} was sent to accounting: it waits under ERP Integrations → Ready to export.",
-            help="Accounting reviews the company and, on accept, creates a Sage vendor with the vendor type and id "
-            "they choose. If the ERP already has this vendor, link it instead (ERP Integrations → Staged ERP records).",
-        ),
-        AdminStep(
-            "retrieve",
-            "Retrieve from ERP",
-            lambda user, obj, data: services.company_retrieve(company=obj, user=user),
-            "{obj} was taken back from the ERP queue and can be edited.",
-            help="Takes the company back before accounting decides, so that it can be edited.",
-        ),
-        AdminStep(
-            "resend",
-            "Resend to ERP",
-            lambda user, obj, data: services.company_resend(company=obj, user=user),
-            "{obj} was sent to accounting again.",
+        *export_steps(
+            services,
+            "company",
+            send_help="Accounting reviews the company and, on accept, creates a Sage vendor with the vendor type and "
+            "id they choose. If the ERP already has this vendor, link it instead (ERP Integrations → Staged ERP "
+            "records).",
+            retrieve_help="Takes the company back before accounting decides, so that it can be edited.",
         ),
         AdminStep(
             "unlink",

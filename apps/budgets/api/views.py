@@ -20,7 +20,7 @@ from apps.budgets.api.serializers import (
 from apps.budgets.filters import BudgetFilter
 from apps.budgets.models import BudgetLineItem, BudgetModification
 from apps.core.api.schema import ERROR_RESPONSES, step_schema
-from apps.core.api.views import WorkflowViewSetMixin
+from apps.core.api.views import WorkflowViewSetMixin, export_steps
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -32,6 +32,13 @@ EXPORT_TYPES = {
     create=extend_schema(summary="Create a project's budget", responses={201: BudgetSerializer, **ERROR_RESPONSES}),
 )
 class BudgetViewSet(
+    export_steps(
+        services=services,
+        record="budget",
+        serializer=BudgetSerializer,
+        noun="budget",
+        send_summary="Send the unsent changes to the accounting queue",
+    ),
     WorkflowViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -62,23 +69,6 @@ class BudgetViewSet(
     @action(detail=True, methods=["post"], is_step=True)
     def unlock(self, request, pk=None):
         return self._answer(services.budget_unlock(budget=self.get_object(), user=request.user))
-
-    @step_schema(response=BudgetSerializer, summary="Send the unsent changes to the accounting queue")
-    @action(detail=True, methods=["post"], url_path="send-to-erp", is_step=True)
-    def send_to_erp(self, request, pk=None):
-        budget, _ = services.budget_send(budget=self.get_object(), user=request.user)
-        return self._answer(budget)
-
-    @step_schema(response=BudgetSerializer, summary="Resend a rejected budget")
-    @action(detail=True, methods=["post"], is_step=True)
-    def resend(self, request, pk=None):
-        budget, _ = services.budget_resend(budget=self.get_object(), user=request.user)
-        return self._answer(budget)
-
-    @step_schema(response=BudgetSerializer, summary="Retrieve a sent budget before accounting decides")
-    @action(detail=True, methods=["post"], url_path="retrieve", is_step=True)
-    def retrieve_from_erp(self, request, pk=None):
-        return self._answer(services.budget_retrieve(budget=self.get_object(), user=request.user))
 
     @step_schema(response=BudgetSerializer, summary="The ERP posted the exported entries (agent or approver)")
     @action(detail=True, methods=["post"], url_path="mark-posted", is_step=True)

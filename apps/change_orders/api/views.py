@@ -1,17 +1,11 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from apps.change_orders import selectors, services
 from apps.change_orders.api.serializers import ChangeOrderSerializer, ChangeOrderUpdateSerializer
 from apps.change_orders.filters import ChangeOrderFilter
 from apps.core.api.schema import ERROR_RESPONSES, step_schema
-from apps.core.api.views import WorkflowViewSetMixin
-
-
-def _lines(data):
-    return [dict(line) for line in data]
+from apps.core.api.views import RecordViewSet, export_steps, lines_as_dicts
 
 
 @extend_schema_view(
@@ -24,46 +18,30 @@ def _lines(data):
     partial_update=extend_schema(responses={200: ChangeOrderSerializer, **ERROR_RESPONSES}),
 )
 class ChangeOrderViewSet(
-    WorkflowViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    export_steps(
+        services=services,
+        record="change_order",
+        serializer=ChangeOrderSerializer,
+        noun="change order",
+        send_summary="Send the approved change order to the accounting queue",
+    ),
+    RecordViewSet,
 ):
     serializer_class = ChangeOrderSerializer
+    update_serializer_class = ChangeOrderUpdateSerializer
     filterset_class = ChangeOrderFilter
 
     def get_queryset(self):
         return selectors.change_order_list()
 
-    def get_serializer_class(self):
-        if self.action in ("update", "partial_update"):
-            return ChangeOrderUpdateSerializer
-        return ChangeOrderSerializer
+    def get_record(self, pk):
+        return selectors.change_order_get(pk)
 
-    def _answer(self, change_order, code=status.HTTP_200_OK):
-        data = ChangeOrderSerializer(
-            selectors.change_order_get(change_order.pk), context=self.get_serializer_context()
-        ).data
-        return Response(data, status=code)
+    def create_record(self, user, data):
+        return services.change_order_create(user=user, **lines_as_dicts(data))
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data["lines"] = _lines(data.get("lines", []))
-        change_order = services.change_order_create(user=request.user, **data)
-        return self._answer(change_order, status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if "lines" in data:
-            data["lines"] = _lines(data["lines"])
-        change_order = services.change_order_update(change_order=serializer.instance, user=request.user, **data)
-        return self._answer(change_order)
+    def update_record(self, record, user, data):
+        return services.change_order_update(change_order=record, user=user, **lines_as_dicts(data))
 
     def _move(self, request, step):
         return self._answer(services.change_order_move(change_order=self.get_object(), user=request.user, step=step))
@@ -91,20 +69,3 @@ class ChangeOrderViewSet(
     @action(detail=True, methods=["post"], is_step=True)
     def void(self, request, pk=None):
         return self._move(request, "void")
-
-    @step_schema(response=ChangeOrderSerializer, summary="Send the approved change order to the accounting queue")
-    @action(detail=True, methods=["post"], url_path="send-to-erp", is_step=True)
-    def send_to_erp(self, request, pk=None):
-        change_order, _ = services.change_order_send(change_order=self.get_object(), user=request.user)
-        return self._answer(change_order)
-
-    @step_schema(response=ChangeOrderSerializer, summary="Resend a rejected change order")
-    @action(detail=True, methods=["post"], is_step=True)
-    def resend(self, request, pk=None):
-        change_order, _ = services.change_order_resend(change_order=self.get_object(), user=request.user)
-        return self._answer(change_order)
-
-    @step_schema(response=ChangeOrderSerializer, summary="Retrieve a sent change order before accounting decides")
-    @action(detail=True, methods=["post"], url_path="retrieve", is_step=True)
-    def retrieve_from_erp(self, request, pk=None):
-        return self._answer(services.change_order_retrieve(change_order=self.get_object(), user=request.user))

@@ -1,5 +1,4 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -12,11 +11,7 @@ from apps.commitments.api.serializers import (
 )
 from apps.commitments.filters import CommitmentFilter
 from apps.core.api.schema import ERROR_RESPONSES, step_schema
-from apps.core.api.views import WorkflowViewSetMixin
-
-
-def _lines(data):
-    return [dict(line) for line in data]
+from apps.core.api.views import RecordViewSet, export_steps, lines_as_dicts
 
 
 @extend_schema_view(
@@ -29,46 +24,30 @@ def _lines(data):
     partial_update=extend_schema(responses={200: CommitmentSerializer, **ERROR_RESPONSES}),
 )
 class CommitmentViewSet(
-    WorkflowViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    export_steps(
+        services=services,
+        record="commitment",
+        serializer=CommitmentSerializer,
+        noun="commitment",
+        send_summary="Send the approved commitment to the accounting queue",
+    ),
+    RecordViewSet,
 ):
     serializer_class = CommitmentSerializer
+    update_serializer_class = CommitmentUpdateSerializer
     filterset_class = CommitmentFilter
 
     def get_queryset(self):
         return selectors.commitment_list()
 
-    def get_serializer_class(self):
-        if self.action in ("update", "partial_update"):
-            return CommitmentUpdateSerializer
-        return CommitmentSerializer
+    def get_record(self, pk):
+        return selectors.commitment_get(pk)
 
-    def _answer(self, commitment, code=status.HTTP_200_OK):
-        serializer = CommitmentSerializer(
-            selectors.commitment_get(commitment.pk), context=self.get_serializer_context()
-        )
-        return Response(serializer.data, status=code)
+    def create_record(self, user, data):
+        return services.commitment_create(user=user, **lines_as_dicts(data))
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data["lines"] = _lines(data.get("lines", []))
-        commitment = services.commitment_create(user=request.user, **data)
-        return self._answer(commitment, status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if "lines" in data:
-            data["lines"] = _lines(data["lines"])
-        commitment = services.commitment_update(commitment=serializer.instance, user=request.user, **data)
-        return self._answer(commitment)
+    def update_record(self, record, user, data):
+        return services.commitment_update(commitment=record, user=user, **lines_as_dicts(data))
 
     def _move(self, request, step):
         return self._answer(services.commitment_move(commitment=self.get_object(), user=request.user, step=step))
@@ -107,23 +86,6 @@ class CommitmentViewSet(
     @action(detail=True, methods=["post"], is_step=True)
     def void(self, request, pk=None):
         return self._move(request, "void")
-
-    @step_schema(response=CommitmentSerializer, summary="Send the approved commitment to the accounting queue")
-    @action(detail=True, methods=["post"], url_path="send-to-erp", is_step=True)
-    def send_to_erp(self, request, pk=None):
-        commitment, _ = services.commitment_send(commitment=self.get_object(), user=request.user)
-        return self._answer(commitment)
-
-    @step_schema(response=CommitmentSerializer, summary="Resend a rejected commitment")
-    @action(detail=True, methods=["post"], is_step=True)
-    def resend(self, request, pk=None):
-        commitment, _ = services.commitment_resend(commitment=self.get_object(), user=request.user)
-        return self._answer(commitment)
-
-    @step_schema(response=CommitmentSerializer, summary="Retrieve a sent commitment before accounting decides")
-    @action(detail=True, methods=["post"], url_path="retrieve", is_step=True)
-    def retrieve_from_erp(self, request, pk=None):
-        return self._answer(services.commitment_retrieve(commitment=self.get_object(), user=request.user))
 
     @extend_schema(
         parameters=[OpenApiParameter("project", int, required=True, description="The project's id.")],

@@ -1,6 +1,7 @@
 """OpenAPI documentation shared by every workflow step."""
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import get_doc
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 
 from apps.core.api.serializers import DetailSerializer, StepConflictSerializer, ValidationErrorSerializer
@@ -33,6 +34,10 @@ def step_schema(*, request=None, response, summary, description=""):
 
 class AutoSchema(SpectacularAutoSchema):
     """Adds the error answers DRF gives on its own (401, 403, 404, 400) where a view left them out."""
+
+    def get_description(self):
+        """The operation's own text: a view class's docstring is written for developers, not for API readers."""
+        return get_doc(getattr(self.view, getattr(self.view, "action", self.method.lower()), None))
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

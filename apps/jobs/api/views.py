@@ -3,8 +3,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api.schema import ERROR_RESPONSES, step_schema
-from apps.core.api.views import WorkflowViewSetMixin
+from apps.core.api.schema import ERROR_RESPONSES
+from apps.core.api.views import RecordViewSet, export_steps
 from apps.jobs import selectors, services
 from apps.jobs.api.serializers import (
     CostCodeSerializer,
@@ -64,12 +64,7 @@ class CostCodeViewSet(
     partial_update=extend_schema(responses={200: ProjectSerializer, **ERROR_RESPONSES}),
 )
 class ProjectViewSet(
-    WorkflowViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    export_steps(services=services, record="project", serializer=ProjectSerializer, noun="project"), RecordViewSet
 ):
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilter
@@ -77,39 +72,15 @@ class ProjectViewSet(
     def get_queryset(self):
         return selectors.project_list()
 
-    def _answer(self, project, code=status.HTTP_200_OK):
-        return Response(self.get_serializer(selectors.project_get(project.pk)).data, status=code)
+    def get_record(self, pk):
+        return selectors.project_get(pk)
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        fields = {k: v for k, v in serializer.validated_data.items() if k != "cost_codes"}
-        project = services.project_create(user=request.user, **fields)
-        return self._answer(project, status.HTTP_201_CREATED)
+    def create_record(self, user, data):
+        data.pop("cost_codes", None)
+        return services.project_create(user=user, **data)
 
-    def update(self, request, *args, **kwargs):
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        project = services.project_update(project=serializer.instance, user=request.user, **serializer.validated_data)
-        return self._answer(project)
-
-    @step_schema(response=ProjectSerializer, summary="Send the project to the accounting queue")
-    @action(detail=True, methods=["post"], url_path="send-to-erp", is_step=True)
-    def send_to_erp(self, request, pk=None):
-        project, _ = services.project_send(project=self.get_object(), user=request.user)
-        return self._answer(project)
-
-    @step_schema(response=ProjectSerializer, summary="Resend a rejected project")
-    @action(detail=True, methods=["post"], is_step=True)
-    def resend(self, request, pk=None):
-        project, _ = services.project_resend(project=self.get_object(), user=request.user)
-        return self._answer(project)
-
-    @step_schema(response=ProjectSerializer, summary="Retrieve a sent project before accounting decides")
-    @action(detail=True, methods=["post"], url_path="retrieve", is_step=True)
-    def retrieve_from_erp(self, request, pk=None):
-        project = services.project_retrieve(project=self.get_object(), user=request.user)
-        return self._answer(project)
+    def update_record(self, record, user, data):
+        return services.project_update(project=record, user=user, **data)
 
     @extend_schema(
         methods=["get"],

@@ -1,10 +1,10 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api.schema import ERROR_RESPONSES, step_schema
-from apps.core.api.views import WorkflowViewSetMixin
+from apps.core.api.views import RecordViewSet, export_steps
 from apps.vendors import selectors, services
 from apps.vendors.api.serializers import CompanySerializer, VendorTypeSerializer
 from apps.vendors.filters import CompanyFilter
@@ -47,12 +47,14 @@ class VendorTypeViewSet(viewsets.GenericViewSet):
     partial_update=extend_schema(responses={200: CompanySerializer, **ERROR_RESPONSES}),
 )
 class CompanyViewSet(
-    WorkflowViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    export_steps(
+        services=services,
+        record="company",
+        serializer=CompanySerializer,
+        noun="company",
+        send_summary="Send the company to the accounting queue to become an ERP vendor",
+    ),
+    RecordViewSet,
 ):
     serializer_class = CompanySerializer
     filterset_class = CompanyFilter
@@ -60,38 +62,14 @@ class CompanyViewSet(
     def get_queryset(self):
         return selectors.company_list()
 
-    def _answer(self, company, code=status.HTTP_200_OK):
-        return Response(self.get_serializer(selectors.company_get(company.pk)).data, status=code)
+    def get_record(self, pk):
+        return selectors.company_get(pk)
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        company = services.company_create(user=request.user, **serializer.validated_data)
-        return self._answer(company, status.HTTP_201_CREATED)
+    def create_record(self, user, data):
+        return services.company_create(user=user, **data)
 
-    def update(self, request, *args, **kwargs):
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        company = services.company_update(company=serializer.instance, user=request.user, **serializer.validated_data)
-        return self._answer(company)
-
-    @step_schema(response=CompanySerializer, summary="Send the company to the accounting queue to become an ERP vendor")
-    @action(detail=True, methods=["post"], url_path="send-to-erp", is_step=True)
-    def send_to_erp(self, request, pk=None):
-        company, _ = services.company_send(company=self.get_object(), user=request.user)
-        return self._answer(company)
-
-    @step_schema(response=CompanySerializer, summary="Resend a rejected company")
-    @action(detail=True, methods=["post"], is_step=True)
-    def resend(self, request, pk=None):
-        company, _ = services.company_resend(company=self.get_object(), user=request.user)
-        return self._answer(company)
-
-    @step_schema(response=CompanySerializer, summary="Retrieve a sent company before accounting decides")
-    @action(detail=True, methods=["post"], url_path="retrieve", is_step=True)
-    def retrieve_from_erp(self, request, pk=None):
-        company = services.company_retrieve(company=self.get_object(), user=request.user)
-        return self._answer(company)
+    def update_record(self, record, user, data):
+        return services.company_update(company=record, user=user, **data)
 
     @step_schema(
         response=CompanySerializer,
