@@ -34,6 +34,8 @@ DESCRIPTION_LIMIT = 255
 UOM_LIMIT = 20
 YES = {"yes", "y", "true", "1", "manual"}
 NO = {"no", "n", "false", "0", "automatic", "auto"}
+#: An amount's currency sign, minus and accounting parentheses around the number itself.
+_SIGNS = re.compile(r"^(?P<before>[-($\s]*)(?P<number>[^-($\s].*?)(?P<after>[)\s]*)$")
 _NUMBER = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d*)?$|^\.\d+$")
 
 
@@ -217,11 +219,17 @@ def parse_amount(text, *, places=2, allow_blank=True):
     value = text.strip()
     if not value:
         return (None, None) if allow_blank else (None, "is required")
-    negative = value.startswith("-") or (value.startswith("(") and value.endswith(")"))
-    value = value.strip("()").lstrip("-").strip().lstrip("$").strip().lstrip("-")
-    if not _NUMBER.match(value):
+    signs = _SIGNS.match(value)
+    before, after = (signs["before"], signs["after"]) if signs else ("", "")
+    if (
+        not signs
+        or not _NUMBER.match(signs["number"])
+        or any(before.count(mark) > 1 for mark in "-($")
+        or before.count("(") != after.count(")")
+    ):
         return None, "is not a number (write it like 30000.00, 30,000.00 or $30,000.00)"
-    number = Decimal(value.replace(",", ""))
+    negative = "-" in before or "(" in before  # -5, -$5, $-5, (5.00), ($5.00), $(5.00): accounting formats
+    number = Decimal(signs["number"].replace(",", ""))
     if negative and number:
         return None, "must not be negative"
     if -number.as_tuple().exponent > places:
