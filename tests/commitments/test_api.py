@@ -126,10 +126,15 @@ def test_negative_quantity_or_unit_cost_is_refused(pm, api_as, project, vendor, 
 
 
 def test_a_line_whose_cost_type_is_not_assigned_to_its_cost_code_is_refused(pm, api_as, project, vendor):
-    lines = [{"cost_code": "1000", "cost_type": 4, "amount": "100.00"}, {"cost_code": "9999", "cost_type": 1}]
+    lines = [{"cost_code": "1000", "cost_type": 4, "amount": "100.00"}, {"cost_code": "9999", "cost_type": 12}]
     response = api_as(pm).post(URL, subcontract_data(project, vendor, lines=lines), format="json")
     assert response.status_code == 400
-    assert "Object with code=9999 does not exist" in str(response.json()["lines"])
+    assert response.json()["lines"] == {
+        "1": {
+            "cost_code": ["9999 is not one of the ERP's standard cost codes."],
+            "cost_type": ["12 is not a cost type: use 1 to 9."],
+        }
+    }
     response = api_as(pm).post(URL, subcontract_data(project, vendor, lines=lines[:1]), format="json")
     assert response.status_code == 400
     assert response.json()["lines"] == [

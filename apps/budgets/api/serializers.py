@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from apps.budgets.models import Budget, BudgetLineItem, BudgetModification
 from apps.core.api.serializers import WorkflowSerializerMixin
-from apps.jobs.models import CostCode, CostType
+from apps.jobs.api.serializers import CostCodeField, CostTypeField
 
 
 class BudgetSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
@@ -31,8 +31,8 @@ class BudgetSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
 
 
 class BudgetLineSerializer(serializers.ModelSerializer):
-    cost_code = serializers.SlugRelatedField(slug_field="code", queryset=CostCode.objects.all())
-    cost_type = serializers.PrimaryKeyRelatedField(queryset=CostType.objects.all())
+    cost_code = CostCodeField()
+    cost_type = CostTypeField()
     modifications_in = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     modifications_out = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     revised_amount = serializers.SerializerMethodField()

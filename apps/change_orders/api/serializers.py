@@ -3,7 +3,7 @@ from rest_framework import serializers
 from apps.change_orders.models import ChangeOrder, ChangeOrderLine
 from apps.commitments.models import CommitmentLine
 from apps.core.api.serializers import WorkflowSerializerMixin
-from apps.jobs.models import CostCode, CostType
+from apps.jobs.api.serializers import CostCodeField, CostTypeField
 
 NEW_LINE_FIELDS = ("cost_code", "cost_type", "quantity", "unit_cost")
 
@@ -15,8 +15,8 @@ class ChangeOrderLineSerializer(serializers.ModelSerializer):
         queryset=CommitmentLine.objects.all(), required=False, allow_null=True, help_text="The line it changes."
     )
     line_number = serializers.IntegerField(source="commitment_line.position", read_only=True, allow_null=True)
-    cost_code = serializers.SlugRelatedField(slug_field="code", queryset=CostCode.objects.all(), required=False)
-    cost_type = serializers.PrimaryKeyRelatedField(queryset=CostType.objects.all(), required=False)
+    cost_code = CostCodeField(required=False)
+    cost_type = CostTypeField(required=False)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0, required=False, allow_null=True)
     unit_cost = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True)
     amount = serializers.DecimalField(

@@ -2,13 +2,14 @@ from rest_framework import serializers
 
 from apps.commitments.models import Commitment, CommitmentLine
 from apps.core.api.serializers import WorkflowSerializerMixin
-from apps.jobs.models import CostCode, CostType, Project
+from apps.jobs.api.serializers import CostCodeField, CostTypeField
+from apps.jobs.models import Project
 
 
 class CommitmentLineSerializer(serializers.ModelSerializer):
     line_number = serializers.IntegerField(source="position", read_only=True)
-    cost_code = serializers.SlugRelatedField(slug_field="code", queryset=CostCode.objects.all())
-    cost_type = serializers.PrimaryKeyRelatedField(queryset=CostType.objects.all())
+    cost_code = CostCodeField()
+    cost_type = CostTypeField()
     quantity = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0, required=False, allow_null=True)
     unit_cost = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True)
     amount = serializers.DecimalField(

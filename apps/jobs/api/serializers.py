@@ -4,6 +4,30 @@ from apps.core.api.serializers import WorkflowSerializerMixin
 from apps.jobs.models import CostCode, CostType, Project, ProjectCostCode
 
 
+class CostCodeField(serializers.SlugRelatedField):
+    """A standard cost code written as its code (`5100`), refused in words a project manager reads."""
+
+    default_error_messages = {
+        **serializers.SlugRelatedField.default_error_messages,
+        "does_not_exist": "{value} is not one of the ERP's standard cost codes.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=CostCode.objects.all(), **kwargs)
+
+
+class CostTypeField(serializers.PrimaryKeyRelatedField):
+    """One of the ERP's nine cost types, written as its number."""
+
+    default_error_messages = {
+        **serializers.PrimaryKeyRelatedField.default_error_messages,
+        "does_not_exist": "{pk_value} is not a cost type: use 1 to 9.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=CostType.objects.all(), **kwargs)
+
+
 class CostTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = CostType
@@ -23,7 +47,7 @@ class CostCodeSerializer(serializers.ModelSerializer):
 class ProjectCostCodeSerializer(serializers.ModelSerializer):
     code = serializers.CharField(source="cost_code.code", max_length=10)
     description = serializers.CharField(source="cost_code.description", read_only=True)
-    cost_types = serializers.PrimaryKeyRelatedField(many=True, queryset=CostType.objects.all())
+    cost_types = CostTypeField(many=True)
 
     class Meta:
         model = ProjectCostCode
