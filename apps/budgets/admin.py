@@ -17,6 +17,7 @@ from apps.core.admin_workflow import (
     WorkflowAdminMixin,
     bullet_list,
     export_steps,
+    money,
     status_badge,
 )
 from apps.core.exceptions import DomainError, PermissionDenied
@@ -116,7 +117,7 @@ class BudgetAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Original total", ordering="original_total")
     def original_total(self, obj):
-        return obj.original_total
+        return money(obj.original_total)
 
     @admin.display(description="ERP messages")
     def erp_messages_list(self, obj):

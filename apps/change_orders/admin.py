@@ -4,7 +4,7 @@ from django.contrib import admin
 from apps.change_orders import selectors, services
 from apps.change_orders.models import ChangeOrder, ChangeOrderLine
 from apps.commitments.admin import LinesServiceAdminMixin, LinesServiceForm
-from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, export_steps, status_badge
+from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, export_steps, money, status_badge
 
 LINE_FIELDS = ["commitment_line", "amount", "cost_code", "cost_type", "description", "quantity", "uom", "unit_cost"]
 
@@ -134,7 +134,7 @@ class ChangeOrderAdmin(LinesServiceAdminMixin, WorkflowAdminMixin, admin.ModelAd
 
     @admin.display(description="Amount", ordering="amount")
     def amount(self, obj):
-        return obj.amount
+        return money(obj.amount)
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):

@@ -5,7 +5,7 @@ from django.urls import path, reverse
 
 from apps.commitments import selectors, services
 from apps.commitments.models import Commitment, CommitmentLine
-from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, export_steps, status_badge
+from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, export_steps, money, status_badge
 from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
 from apps.jobs.models import Project
 
@@ -256,12 +256,12 @@ class CommitmentAdmin(LinesServiceAdminMixin, WorkflowAdminMixin, admin.ModelAdm
 
     @admin.display(description="Original amount", ordering="original_amount")
     def original_amount(self, obj):
-        return obj.original_amount
+        return money(obj.original_amount)
 
     @admin.display(description="Approved changes", ordering="approved_changes")
     def approved_changes(self, obj):
-        return obj.approved_changes
+        return money(obj.approved_changes)
 
     @admin.display(description="Revised amount", ordering="revised_amount")
     def revised_amount(self, obj):
-        return obj.revised_amount
+        return money(obj.revised_amount)

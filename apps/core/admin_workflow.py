@@ -179,6 +179,11 @@ def status_badge(label, state):
     return format_html('<span class="erp-badge erp-badge--{}">{}</span>', state, label)
 
 
+def money(amount):
+    """An amount as accountants read it: 17,825.00."""
+    return "—" if amount is None else f"{amount:,.2f}"
+
+
 def bullet_list(items):
     if not items:
         return "—"

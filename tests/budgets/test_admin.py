@@ -64,7 +64,7 @@ def test_budget_page_shows_lines_totals_and_steps(client, pm, budget):
     client.force_login(pm)
     html = client.get(reverse("admin:budgets_budget_change", args=[budget.pk])).content.decode()
     assert 'data-step="lock"' in html and 'data-link="import"' in html
-    assert "45000.00" in html  # the total of the original amounts
+    assert "45,000.00" in html  # the total of the original amounts
     assert "Total (4 lines" in html
     client.post(reverse("admin:budgets_budget_step", args=[budget.pk, "lock"]))
     html = client.get(reverse("admin:budgets_budget_change", args=[budget.pk])).content.decode()

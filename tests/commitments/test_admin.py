@@ -144,4 +144,4 @@ def test_committed_costs_page_from_the_project(client, pm, approver, project, ve
     assert url in project_page
     html = client.get(url).content.decode()
     assert "Committed costs of 5000 Budget Tower" in html
-    assert "12000.00" in html and "42000.00" in html
+    assert "12,000.00" in html and "42,000.00" in html

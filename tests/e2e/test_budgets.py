@@ -213,9 +213,9 @@ def test_budget_is_imported_rejected_fixed_exported_posted_and_updated(
     import_file(pm, tmp_path, **first, from_budget_page=False)
     lines = pm.locator(".field-lines_summary table.budget-lines")
     expect(lines.locator("tbody tr")).to_have_count(4)
-    expect(lines.locator("tbody tr").filter(has_text="Excavator")).to_contain_text("4500.00")
+    expect(lines.locator("tbody tr").filter(has_text="Excavator")).to_contain_text("4,500.00")
     expect(lines.locator("tfoot")).to_contain_text("Total (4 lines")
-    expect(lines.locator("tfoot")).to_contain_text("95000.00")
+    expect(lines.locator("tfoot")).to_contain_text("95,000.00")
 
     step(pm, "lock", "Lock")
     expect(pm.locator(".messagelist .success")).to_contain_text("is locked")
@@ -239,7 +239,7 @@ def test_budget_is_imported_rejected_fixed_exported_posted_and_updated(
     import_file(
         pm, tmp_path, content=CORRECTED_FILE, name="budget-fixed.csv", counts="4 rows checked: 0 new lines, 1 updated"
     )
-    expect(lines.locator("tfoot")).to_contain_text("99000.00")
+    expect(lines.locator("tfoot")).to_contain_text("99,000.00")
     step(pm, "lock", "Lock")
     step(pm, "send-to-erp", "Send to ERP")
     budget_status(pm, "Sent, awaiting accounting")
@@ -264,11 +264,11 @@ def test_budget_is_imported_rejected_fixed_exported_posted_and_updated(
     trench = lines.locator("tbody tr").filter(has_text="Trench crew")
     expect(trench).to_contain_text("(partial)")
     expect(trench).to_contain_text("unsent")
-    expect(trench.locator("td strong")).to_have_text("2500.00")
+    expect(trench.locator("td strong")).to_have_text("2,500.00")
     materials = lines.locator("tbody tr").filter(has_text="Site materials")
-    expect(materials.locator("td").nth(5)).to_have_text("2500.00")  # modifications out
-    expect(materials.locator("td strong")).to_have_text("27500.00")
-    expect(lines.locator("tfoot")).to_contain_text("99000.00")  # a modification moves money, net zero
+    expect(materials.locator("td").nth(5)).to_have_text("2,500.00")  # modifications out
+    expect(materials.locator("td strong")).to_have_text("27,500.00")
+    expect(lines.locator("tfoot")).to_contain_text("99,000.00")  # a modification moves money, net zero
     step(pm, "send-to-erp", "Send to ERP")
     expect(pm.locator(".messagelist .success")).to_contain_text("was sent to accounting")
     accept(approver)

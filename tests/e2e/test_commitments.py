@@ -87,7 +87,7 @@ def test_subcontract_and_change_order_reach_the_erp(
     pm.get_by_role("button", name="Save", exact=True).click()
     expect(pm.locator(".messagelist .success")).to_contain_text("was added successfully")
     pm.locator("#result_list").get_by_role("link", name="SC-001").click()
-    expect(pm.locator(".field-revised_amount")).to_contain_text("42000")
+    expect(pm.locator(".field-revised_amount")).to_contain_text("42,000.00")
 
     step(pm, "approve", "Approve")
     expect(pm.locator(".field-status_badge")).to_contain_text("Approved")
