@@ -325,7 +325,7 @@ def check(dataset, *, project_cost_codes, cost_types, progress=None):
         code = code if code in project_cost_codes else code_by_number.get(_code_number(code), code)
         cost_code = project_cost_codes.get(code)
         if not code:
-            fail(COST_CODE, code, "is required")
+            fail(COST_CODE, code, "Cost Code is required.")
         elif cost_code is None:
             fail(
                 COST_CODE,
@@ -345,9 +345,9 @@ def check(dataset, *, project_cost_codes, cost_types, progress=None):
                 code_of_name = type_by_name.get(" ".join(numbered["name"].split()).casefold())
                 type_code = code_of_name if code_of_name == int(numbered["code"]) else None
         if not type_text:
-            fail(COST_TYPE, type_text, "is required")
+            fail(COST_TYPE, type_text, "Cost Type is required.")
         elif type_code not in cost_types:
-            fail(COST_TYPE, type_text, "is not a cost type: use 1 to 9 or a cost type's name")
+            fail(COST_TYPE, type_text, f"Cost Type {type_text} is not a cost type: use 1 to 9 or a cost type's name.")
         elif cost_code is not None and type_code not in cost_code[1]:
             fail(
                 COST_TYPE,
@@ -367,10 +367,10 @@ def check(dataset, *, project_cost_codes, cost_types, progress=None):
 
         description = cells[i_desc].strip() if i_desc is not None else ""
         if len(description) > DESCRIPTION_LIMIT:
-            fail(DESCRIPTION, description[:40] + "…", f"is longer than {DESCRIPTION_LIMIT} characters")
+            fail(DESCRIPTION, description[:40] + "…", f"Description is longer than {DESCRIPTION_LIMIT} characters.")
         uom = cells[i_uom].strip() if i_uom is not None else ""
         if len(uom) > UOM_LIMIT:
-            fail(UOM, uom, f"is longer than {UOM_LIMIT} characters")
+            fail(UOM, uom, f"UOM is longer than {UOM_LIMIT} characters.")
 
         amounts = {}
         for column, index, places in ((QUANTITY, i_qty, 4), (UNIT_COST, i_unit, 2), (ORIGINAL, i_original, 2)):
@@ -389,7 +389,7 @@ def check(dataset, *, project_cost_codes, cost_types, progress=None):
             is_manual = amounts[ORIGINAL] is not None or bool(cells[i_original].strip())
         else:
             is_manual = None
-            fail(MANUAL, manual_text, "must be yes or no")
+            fail(MANUAL, manual_text, "Manual Calculation must be yes or no.")
 
         amount = amounts[ORIGINAL]
         if is_manual is False and not any(e.field in (QUANTITY, UNIT_COST, ORIGINAL) for e in row_errors):

@@ -245,4 +245,6 @@ def test_cost_types_written_with_their_number_and_name(budget, written, expected
 
 def test_a_number_and_a_name_that_disagree_are_refused(budget):
     result = check(budget, "Cost Code,Cost Type,Original Budget\n1000,2 Material,5\n")
-    assert errors(result) == [(2, "Cost Type", "is not a cost type: use 1 to 9 or a cost type's name")]
+    assert errors(result) == [
+        (2, "Cost Type", "Cost Type 2 Material is not a cost type: use 1 to 9 or a cost type's name.")
+    ]
