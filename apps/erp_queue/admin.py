@@ -14,6 +14,58 @@ from apps.erp_queue import registry, selectors, services
 from apps.erp_queue.models import ERPRequest, Kind, StagedRecord
 
 
+def _label(key):
+    return key.replace("_", " ").capitalize().replace("Erp", "ERP")
+
+
+def _cell(value):
+    if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return "—" if value in (None, "") else str(value)
+
+
+def _is_table(value):
+    return isinstance(value, list) and bool(value) and all(isinstance(row, dict) for row in value)
+
+
+def readable_json(data, raw_label):
+    """A payload as an approver reads it: its fields, then each list of rows as a table; the raw JSON below."""
+    scalars = [(key, value) for key, value in data.items() if not _is_table(value)]
+    tables = [(key, value) for key, value in data.items() if _is_table(value)]
+    parts = [
+        format_html(
+            '<table class="erp-details"><tbody>{}</tbody></table>',
+            format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", ((_label(k), _cell(v)) for k, v in scalars)),
+        )
+    ]
+    for key, rows in tables:
+        columns = list(dict.fromkeys(column for row in rows for column in row))
+        parts.append(
+            format_html(
+                '<table class="erp-details"><caption>{} ({})</caption><thead><tr>{}</tr></thead><tbody>{}</tbody>'
+                "</table>",
+                _label(key),
+                len(rows),
+                format_html_join("", "<th>{}</th>", ((_label(c),) for c in columns)),
+                format_html_join(
+                    "",
+                    "<tr>{}</tr>",
+                    ((format_html_join("", "<td>{}</td>", ((_cell(row.get(c)),) for c in columns)),) for row in rows),
+                ),
+            )
+        )
+    parts.append(
+        format_html(
+            '<details><summary>{}</summary><pre class="erp-payload">{}</pre></details>',
+            raw_label,
+            json.dumps(data, indent=2),
+        )
+    )
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
@@ -122,7 +174,7 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             {
                 "fields": [
                     "messages_list",
-                    "erp_ids",
+                    "erp_ids_list",
                     "attempts",
                     "leased_by",
                     "lease_expires_at",
@@ -206,9 +258,13 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def messages_list(self, obj):
         return bullet_list(obj.messages)
 
+    @admin.display(description="ERP ids")
+    def erp_ids_list(self, obj):
+        return "; ".join(f"{_label(key)}: {value}" for key, value in obj.erp_ids.items()) or "—"
+
     @admin.display(description="Payload (what is exported)")
     def payload_pretty(self, obj):
-        return format_html('<pre class="erp-payload">{}</pre>', json.dumps(obj.payload, indent=2))
+        return readable_json(obj.payload, "Exactly as exported (JSON)")
 
 
 @admin.action(description="Add selected to the app", permissions=["import"])
@@ -353,7 +409,7 @@ class StagedRecordAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="As the ERP reported it")
     def data_pretty(self, obj):
-        return format_html('<pre class="erp-payload">{}</pre>', json.dumps(obj.data, indent=2))
+        return readable_json(obj.data, "Exactly as the ERP reported it (JSON)")
 
     @admin.display(description="Suggested matches")
     def suggestions_list(self, obj):

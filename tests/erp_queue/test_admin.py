@@ -36,6 +36,15 @@ def test_approver_sees_accept_and_reject_buttons_pm_does_not(client, pm, approve
     assert 'data-step="accept"' not in page
 
 
+def test_the_request_page_shows_the_payload_as_fields_and_tables(client, approver, sent_request):
+    client.force_login(approver)
+    page = client.get(change_url(sent_request)).content.decode()
+    assert "<tr><th>Number</th><td>8001</td></tr>" in page
+    code = sent_request.payload["cost_codes"][0]["code"]
+    assert "<caption>Cost codes (1)</caption>" in page and f"<td>{code}</td>" in page
+    assert "<summary>Exactly as exported (JSON)</summary>" in page
+
+
 def test_pm_posting_accept_by_hand_is_refused(client, pm, sent_request, commit):
     client.force_login(pm)
     with commit():
