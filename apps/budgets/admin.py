@@ -194,7 +194,7 @@ class BudgetLineItemAdmin(ServiceFormAdminMixin, ImportMixin, admin.ModelAdmin):
         "cost_code",
         "cost_type",
         "description",
-        "original_amount",
+        "original",
         "modifications_in",
         "modifications_out",
         "revised",
@@ -259,19 +259,23 @@ class BudgetLineItemAdmin(ServiceFormAdminMixin, ImportMixin, admin.ModelAdmin):
     def delete_model(self, request, obj):
         services.budget_line_delete(line=obj, user=request.user)
 
+    @admin.display(description="Original amount", ordering="original_amount")
+    def original(self, obj):
+        return money(obj.original_amount)
+
     @admin.display(description="Modifications in")
     def modifications_in(self, obj):
-        return getattr(obj, "modifications_in", "")
+        return money(obj.modifications_in) if hasattr(obj, "modifications_in") else ""
 
     @admin.display(description="Modifications out")
     def modifications_out(self, obj):
-        return getattr(obj, "modifications_out", "")
+        return money(obj.modifications_out) if hasattr(obj, "modifications_out") else ""
 
     @admin.display(description="Revised")
     def revised(self, obj):
         if not hasattr(obj, "modifications_in"):
             return ""
-        return obj.original_amount + obj.modifications_in - obj.modifications_out
+        return money(obj.original_amount + obj.modifications_in - obj.modifications_out)
 
     @admin.display(description="ERP")
     def sync_state(self, obj):
@@ -302,7 +306,7 @@ class ModificationForm(ServiceForm):
 
 @admin.register(BudgetModification)
 class BudgetModificationAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
-    list_display = ["budget", "from_line", "to_line", "amount", "notes", "created_by", "created_at"]
+    list_display = ["budget", "from_line", "to_line", "transferred", "notes", "created_by", "created_at"]
     list_filter = ["budget"]
     list_select_related = ["budget__project", "from_line__cost_code", "to_line__cost_code", "created_by"]
     form = ModificationForm
@@ -316,3 +320,7 @@ class BudgetModificationAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         services.budget_modification_delete(modification=obj, user=request.user)
+
+    @admin.display(description="Amount", ordering="amount")
+    def transferred(self, obj):
+        return money(obj.amount)
