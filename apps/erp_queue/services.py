@@ -228,9 +228,14 @@ def request_export(*, request_id, worker="inline"):
     The ERP write commits on its own before the outcome is recorded. If the process dies in
     between, the lease runs out, a worker claims the request again, and the ERP answers the
     repeated idempotency key with the first write's result: exported once, never twice.
+
+    The claim waits for a row lock rather than skipping it: right after an accept commits, a
+    second approver's accept may hold the row for the moment it takes to be refused, and
+    skipping would leave the accepted request waiting for a worker. The lease, checked again
+    once the lock is granted, keeps two exporters apart.
     """
     with transaction.atomic():
-        request = _claimable().select_for_update(skip_locked=True).filter(pk=request_id).first()
+        request = _claimable().select_for_update().filter(pk=request_id).first()
         if request is None:
             return None
         _lease(request, worker=worker)

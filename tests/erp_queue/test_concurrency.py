@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 
 from apps.erp_queue import services
@@ -61,6 +61,30 @@ def test_two_approvers_accepting_at_once_export_once(pm, make_user, api_as, cost
     assert request.status == "synced"
     assert ERPJob.objects.filter(job_id__in=["6001", "6002"]).count() == 1
     assert ERPWrite.objects.count() == 1
+
+
+def test_the_export_after_an_accept_waits_for_a_row_lock_held_a_moment(pm, approver, cost_codes):
+    """Another transaction (a second approver's refused accept) holds the row as the export starts."""
+    request = _sent_request(pm, cost_codes[0], "6101")
+    with override_settings(ERP_CONNECTOR="agent"):  # accept without exporting inline
+        services.request_accept(request=request, user=approver, inputs={"erp_job_id": "6101"})
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_row():
+        with transaction.atomic():
+            ERPRequest.objects.select_for_update().get(pk=request.pk)
+            locked.set()
+            release.wait(timeout=30)
+
+    def export():
+        locked.wait(timeout=30)
+        threading.Timer(0.5, release.set).start()
+        return services.request_export(request_id=request.pk)
+
+    holder, exported = run_together(hold_the_row, export)
+
+    assert holder is None and exported is not None and exported.status == "synced", exported
+    assert ERPJob.objects.filter(job_id="6101").count() == 1
 
 
 def test_two_workers_share_the_queue_without_exporting_anything_twice(pm, approver, cost_codes):
