@@ -94,9 +94,16 @@ def decode(raw):
 HEADER_SEARCH = 20
 
 
+def _canonical(header):
+    return " ".join(header.split()).casefold()
+
+
+#: {canonical header name: column}: header names match case-insensitively, spaces folded.
+_COLUMN_BY_HEADER = {_canonical(c): c for c in COLUMNS}
+
+
 def _is_header(cells):
-    known = {_canonical(c) for c in COLUMNS}
-    return any(_canonical(c) in known for c in cells)
+    return any(_canonical(c) in _COLUMN_BY_HEADER for c in cells)
 
 
 def _dataset(rows):
@@ -258,16 +265,11 @@ def _codes_by_number(project_cost_codes):
     return {number: codes[0] for number, codes in by_number.items() if number is not None and len(codes) == 1}
 
 
-def _canonical(header):
-    return " ".join(header.split()).casefold()
-
-
 def _columns(headers, row):
     """{column: index} for the known columns, and the file-level errors of the header row."""
-    wanted = {_canonical(c): c for c in COLUMNS}
     found, errors = {}, []
     for index, header in enumerate(headers):
-        column = wanted.get(_canonical(header))
+        column = _COLUMN_BY_HEADER.get(_canonical(header))
         if column is None:
             continue
         if column in found:
