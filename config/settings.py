@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "apps.commitments",
     "apps.change_orders",
     "apps.ledger",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
@@ -148,11 +149,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "ERPRequestKindEnum": "apps.erp_queue.models.Kind",
+        "ERPRequestKindEnum": "apps.erp_queue.registry.KIND_CHOICES",
         "ERPRequestStatusEnum": "apps.erp_queue.models.ERPRequest.Status",
-        "StagedRecordKindEnum": "apps.erp_queue.models.StagedRecord.Kind",
+        "StagedRecordKindEnum": "apps.erp_queue.registry.STAGED_KIND_CHOICES",
         "StagedRecordStatusEnum": "apps.erp_queue.models.StagedRecord.Status",
-        "ERPStatusEnum": "apps.erp_queue.exportable.ERPStatus",
+        "ERPStatusEnum": "apps.erp_queue.registry.ERPStatus",
         "BudgetStatusEnum": "apps.budgets.models.Budget.Status",
     },
 }

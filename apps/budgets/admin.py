@@ -8,15 +8,14 @@ from import_export.forms import ConfirmImportForm, ImportForm
 
 from apps.budgets import selectors, services
 from apps.budgets.api.views import EXPORT_TYPES
+from apps.budgets.erp import BudgetExporter
 from apps.budgets.models import Budget, BudgetLineItem, BudgetModification
 from apps.budgets.resources import BudgetCSV, BudgetLineResource, BudgetXLSX
 from apps.core.admin_workflow import (
-    AdminStep,
     ServiceForm,
     ServiceFormAdminMixin,
     WorkflowAdminMixin,
     bullet_list,
-    export_steps,
     money,
     status_badge,
 )
@@ -24,10 +23,6 @@ from apps.core.exceptions import DomainError, PermissionDenied
 
 #: Lines shown on the budget's own page; the line list has them all, with filters.
 SUMMARY_LINES = 100
-
-
-def _step(name, label, service, done, **kwargs):
-    return AdminStep(name, label, lambda user, obj, data: service(budget=obj, user=user), done, **kwargs)
 
 
 @admin.register(Budget)
@@ -46,18 +41,7 @@ class BudgetAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "rejection_reason",
         "lines_summary",
     ]
-    workflow_steps = [
-        _step("lock", "Lock", services.budget_lock, "{obj} is locked: original amounts are frozen."),
-        _step("unlock", "Unlock", services.budget_unlock, "{obj} is unlocked."),
-        *export_steps(services, "budget", send_help="Exports the unsent changes once accounting accepts."),
-        _step(
-            "mark-posted",
-            "Entries posted in the ERP",
-            services.budget_mark_posted,
-            "{obj} is synced: its entries are posted in the ERP.",
-            help="Accounting posted the exported entries in Sage (Job Cost → Post Entries).",
-        ),
-    ]
+    exporter = BudgetExporter
 
     def get_queryset(self, request):
         return selectors.budget_list()

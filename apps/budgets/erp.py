@@ -1,22 +1,137 @@
 """How budgets plug into the ERP queue: the budget exporter and the ERP-estimate importer."""
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from apps.budgets import services
-from apps.budgets.models import Budget
+from apps.budgets.models import Budget, BudgetTransaction
 from apps.core import erp_profile
 from apps.core.api.serializers import flatten_errors
 from apps.core.exceptions import ValidationError
-from apps.erp_queue.models import Kind
+from apps.core.workflow import Step, run_step
+from apps.erp_queue import services as erp_services
 from apps.erp_queue.registry import Exporter, Importer
+from apps.jobs.models import Project
+
+
+def _budget_step(transition, name, label, service, done, summary, **kwargs):
+    return Step(
+        name, label, transition, lambda budget, user, data: service(budget=budget, user=user), done, summary, **kwargs
+    )
 
 
 class BudgetExporter(Exporter):
-    kind = Kind.BUDGET
-    model = Budget
+    """A budget's unsent transactions go to the ERP job; posting them in the ERP is the budget's own last step."""
 
-    def request_changed(self, *, request, user):
-        services.budget_follow_request(budget_id=request.object_id, request=request)
+    kind = "budget"
+    label = "Budget"
+    model = Budget
+    steps = (
+        _budget_step(
+            Budget.lock,
+            "lock",
+            "Lock",
+            services.budget_lock,
+            "{obj} is locked: original amounts are frozen.",
+            "Lock: freeze the original amounts",
+        ),
+        _budget_step(
+            Budget.unlock,
+            "unlock",
+            "Unlock",
+            services.budget_unlock,
+            "{obj} is unlocked.",
+            "Unlock a budget never exported and without modifications",
+        ),
+        *erp_services.export_steps(
+            Budget,
+            noun="budget",
+            send_summary="Send the unsent changes to the accounting queue",
+            send_help="Exports the unsent changes once accounting accepts.",
+        ),
+        _budget_step(
+            Budget.mark_posted,
+            "mark-posted",
+            "Entries posted in the ERP",
+            services.budget_mark_posted,
+            "{obj} is synced: its entries are posted in the ERP.",
+            "The ERP posted the exported entries (agent or approver)",
+            help="Accounting posted the exported entries in Sage (Job Cost → Post Entries).",
+        ),
+    )
+
+    def locked(self, pk):
+        return Budget.objects.select_for_update().select_related("project").get(pk=pk)
+
+    def _unsent(self, budget):
+        return budget.transactions.filter(exported_at__isnull=True, request_id__isnull=True)
+
+    def payload(self, budget):
+        """The budget's unsent transactions: before the first export, every line's original estimate (regenerated)."""
+        services.refuse_erp_budget(budget, "sending it to the ERP")
+        if not budget.ever_exported:
+            budget.transactions.filter(kind=BudgetTransaction.Kind.ORIGINAL_ESTIMATE, exported_at__isnull=True).delete()
+            BudgetTransaction.objects.bulk_create(
+                [
+                    BudgetTransaction(
+                        budget=budget,
+                        kind=BudgetTransaction.Kind.ORIGINAL_ESTIMATE,
+                        line_id=pk,
+                        cost_code=code,
+                        cost_type=cost_type,
+                        amount=amount,
+                    )
+                    for pk, code, cost_type, amount in budget.lines.filter(partial=False).values_list(
+                        "pk", "cost_code__code", "cost_type_id", "original_amount"
+                    )
+                ],
+                batch_size=2000,
+            )
+        return {
+            "budget": budget.pk,
+            "project": budget.project.number,
+            "job_id": budget.project.erp_id,
+            "transactions": [
+                {
+                    "key": str(t.key),
+                    "type": t.kind,
+                    "cost_code": t.cost_code,
+                    "cost_type": t.cost_type,
+                    "amount": str(t.amount),
+                }
+                for t in self._unsent(budget)
+            ],
+        }
+
+    def check(self, budget, payload):
+        project = budget.project
+        problems = {}
+        if project.erp_status != Project.ERPStatus.SYNCED:
+            problems["project"] = (
+                f"Project {project} is not synced with the ERP ({project.get_erp_status_display().lower()}); "
+                "send the project first."
+            )
+        without = services.cost_codes_without_types(project)
+        if without:
+            problems["cost_codes"] = (
+                f"Every project cost code needs a cost type before the budget goes to the ERP; cost code "
+                f"{', '.join(without)} has none."
+            )
+        if not problems and not payload["transactions"]:
+            problems["non_field_errors"] = f"{budget} has no unsent changes to send."
+        if problems:
+            raise ValidationError(problems)
+
+    def sent(self, budget, request):
+        self._unsent(budget).update(request_id=request.pk)
+
+    def released(self, budget, request):
+        budget.transactions.filter(request_id=request.pk, exported_at__isnull=True).update(request_id=None)
+
+    def land(self, budget, request):
+        """Exported: the transactions are the ERP's now, and the budget waits for them to be posted."""
+        budget.transactions.filter(request_id=request.pk).update(exported_at=timezone.now())
+        run_step(budget.mark_exported, user=None, erp_id=budget.project.erp_id or "", description="Exported")
 
     def entries_posted(self, *, request, user):
         budget = Budget.objects.get(pk=request.object_id)
@@ -45,7 +160,11 @@ class EstimateDataSerializer(serializers.Serializer):
 
 
 class EstimateImporter(Importer):
+    """A posted ERP estimate of a synced job becomes a read-only budget here (Path A)."""
+
     kind = "estimate"
+    label = "Estimate (budget)"
+    model = Budget
 
     def clean_data(self, data):
         serializer = EstimateDataSerializer(data=data)
@@ -56,7 +175,7 @@ class EstimateImporter(Importer):
         ]
         return {"name": serializer.validated_data["name"], "lines": lines}
 
-    def label(self, data):
+    def record_label(self, data):
         return data.get("name") or f"Estimate ({len(data.get('lines', []))} lines)"
 
     def add_to_app(self, *, staged, user):

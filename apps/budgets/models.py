@@ -28,14 +28,6 @@ class Budget(ConcurrentTransitionMixin, models.Model):
     PENDING = (Status.READY_TO_EXPORT, Status.EXPORTING, Status.FAILED, Status.AWAITING_POSTING)
     #: Original amounts are frozen: changes go through modifications and partial lines.
     FROZEN = (Status.LOCKED, Status.REJECTED, Status.SYNCED)
-    STEPS = {
-        "lock": "lock",
-        "unlock": "unlock",
-        "send-to-erp": "send",
-        "retrieve": "retrieve",
-        "resend": "resend",
-        "mark-posted": "mark_posted",
-    }
 
     project = models.OneToOneField(Project, on_delete=models.PROTECT, related_name="budget")
     status = FSMField(max_length=20, choices=Status.choices, default=Status.UNLOCKED, protected=True)

@@ -6,7 +6,6 @@ from django.db.models import DecimalField, Exists, OuterRef, Subquery, Sum, Valu
 from django.db.models.functions import Coalesce
 
 from apps.budgets.models import Budget, BudgetLineItem, BudgetModification, BudgetTransaction
-from apps.erp_queue.models import Kind
 from apps.erp_queue.selectors import latest_request_id
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
@@ -50,7 +49,7 @@ def budget_list():
     return (
         Budget.objects.select_related("project")
         .annotate(
-            erp_request_id=latest_request_id(Kind.BUDGET),
+            erp_request_id=latest_request_id(Budget),
             original_total=Coalesce(Sum("lines__original_amount"), ZERO),
         )
         .order_by("project__number")  # an aggregate drops Meta.ordering

@@ -11,8 +11,6 @@ from apps.budgets.models import Budget, BudgetLineItem, BudgetModification, Budg
 from apps.core.bulk import insert_rows
 from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
 from apps.core.workflow import check_step, run_step
-from apps.erp_queue import services as erp_services
-from apps.erp_queue.models import ERPRequest, Kind
 from apps.jobs.models import CostType, Origin, Project, ProjectCostCode
 
 Status = Budget.Status
@@ -30,7 +28,8 @@ def _require(user, perm, action):
         raise PermissionDenied(f"You do not have permission to {action}.")
 
 
-def _refuse_erp_budget(budget, action):
+def refuse_erp_budget(budget, action):
+    """A budget created in the ERP is read-only here: refuse `action` (409), saying where its changes come from."""
     if budget.is_erp_budget:
         raise DomainError(
             f"{budget} was created in the ERP and is read-only here: {action} is not possible. "
@@ -77,6 +76,11 @@ def _project_cost_codes(project):
     return codes
 
 
+def cost_codes_without_types(project):
+    """The project's cost codes that have no cost type yet (the ERP needs one), sorted."""
+    return sorted(code for code, (_, types) in _project_cost_codes(project).items() if not types)
+
+
 def _cost_types():
     return dict(CostType.objects.values_list("code", "name"))
 
@@ -107,7 +111,7 @@ def budget_line_add(
     _require(user, "budgets.add_budgetlineitem", "add budget lines")
     with transaction.atomic():
         budget = _locked(budget)
-        _refuse_erp_budget(budget, "adding lines")
+        refuse_erp_budget(budget, "adding lines")
         _refuse_while_pending(budget, "adding lines")
         if budget.status in Budget.FROZEN and not partial:
             raise DomainError(
@@ -151,7 +155,7 @@ def budget_line_update(*, line, user, **fields):
     _require(user, "budgets.change_budgetlineitem", "change budget lines")
     with transaction.atomic():
         budget = _locked(line.budget)
-        _refuse_erp_budget(budget, "changing lines")
+        refuse_erp_budget(budget, "changing lines")
         if budget.status != Status.UNLOCKED:
             raise DomainError(
                 f"{budget} is {budget.get_status_display().lower()}: unlock it to change original amounts."
@@ -175,7 +179,7 @@ def budget_line_delete(*, line, user):
     with transaction.atomic():
         budget = _locked(line.budget)
         line = BudgetLineItem.objects.select_related("cost_code").get(pk=line.pk)
-        _refuse_erp_budget(budget, "deleting lines")
+        refuse_erp_budget(budget, "deleting lines")
         _refuse_while_pending(budget, "deleting lines")
         if budget.status != Status.UNLOCKED:
             if line.original_amount:
@@ -262,7 +266,7 @@ def budget_check_file(*, budget, dataset, progress=None):
 def budget_import_allowed(*, budget, user):
     """Refuse an import unless the budget takes one now (unlocked, created here) and the user may import."""
     _require(user, "budgets.add_budgetlineitem", "import budget files")
-    _refuse_erp_budget(budget, "importing a file")
+    refuse_erp_budget(budget, "importing a file")
     if budget.status != Status.UNLOCKED:
         raise DomainError(
             f"{budget} is {budget.get_status_display().lower()}: a budget file can only be imported while the "
@@ -315,8 +319,8 @@ def budget_lock(*, budget, user):
     """Freeze the original amounts; required before sending."""
     with transaction.atomic():
         budget = _locked(budget)
-        _refuse_erp_budget(budget, "locking")
-        run_step(budget, "lock", user=user)
+        refuse_erp_budget(budget, "locking")
+        run_step(budget.lock, user=user)
         budget.save()
     return budget
 
@@ -325,7 +329,7 @@ def budget_unlock(*, budget, user):
     """Reopen the original amounts: only a budget never exported and without modifications."""
     with transaction.atomic():
         budget = _locked(budget)
-        method = check_step(budget, "unlock", user=user)
+        method = check_step(budget.unlock, user=user)
         if budget.ever_exported:
             raise DomainError(f"{budget} has been exported to the ERP; it cannot be unlocked again.")
         if budget.modifications.exists():
@@ -335,130 +339,11 @@ def budget_unlock(*, budget, user):
     return budget
 
 
-def _prepare_transactions(budget):
-    """Before the first export every line's original estimate is a transaction (regenerated: it may have changed)."""
-    if budget.ever_exported:
-        return
-    budget.transactions.filter(kind=BudgetTransaction.Kind.ORIGINAL_ESTIMATE, exported_at__isnull=True).delete()
-    BudgetTransaction.objects.bulk_create(
-        [
-            BudgetTransaction(
-                budget=budget,
-                kind=BudgetTransaction.Kind.ORIGINAL_ESTIMATE,
-                line_id=pk,
-                cost_code=code,
-                cost_type=cost_type,
-                amount=amount,
-            )
-            for pk, code, cost_type, amount in budget.lines.filter(partial=False).values_list(
-                "pk", "cost_code__code", "cost_type_id", "original_amount"
-            )
-        ],
-        batch_size=2000,
-    )
-
-
-def budget_payload(budget, transactions):
-    return {
-        "budget": budget.pk,
-        "project": budget.project.number,
-        "job_id": budget.project.erp_id,
-        "transactions": [
-            {
-                "key": str(t.key),
-                "type": t.kind,
-                "cost_code": t.cost_code,
-                "cost_type": t.cost_type,
-                "amount": str(t.amount),
-            }
-            for t in transactions
-        ],
-    }
-
-
-def _send(budget, *, user, step):
-    with transaction.atomic():
-        budget = _locked(budget)
-        _refuse_erp_budget(budget, "sending it to the ERP")
-        method = check_step(budget, step, user=user)
-        project = budget.project
-        problems = {}
-        if project.erp_status != Project.ERPStatus.SYNCED:
-            problems["project"] = (
-                f"Project {project} is not synced with the ERP ({project.get_erp_status_display().lower()}); "
-                "send the project first."
-            )
-        without = [code for code, (_, types) in _project_cost_codes(project).items() if not types]
-        if without:
-            problems["cost_codes"] = (
-                f"Every project cost code needs a cost type before the budget goes to the ERP; cost code "
-                f"{', '.join(sorted(without))} has none."
-            )
-        if problems:
-            raise ValidationError(problems)
-        _prepare_transactions(budget)
-        unsent = list(budget.transactions.filter(exported_at__isnull=True, request_id__isnull=True))
-        if not unsent:
-            raise ValidationError({"non_field_errors": f"{budget} has no unsent changes to send."})
-        method(by=user)
-        budget.save()
-        request = erp_services.request_create(
-            kind=Kind.BUDGET, record=budget, payload=budget_payload(budget, unsent), user=user
-        )
-        BudgetTransaction.objects.filter(pk__in=[t.pk for t in unsent]).update(request_id=request.pk)
-    return budget, request
-
-
-def budget_send(*, budget, user):
-    """Send the budget's unsent transactions (the whole original estimate the first time) to accounting."""
-    return _send(budget, user=user, step="send-to-erp")
-
-
-def budget_resend(*, budget, user):
-    """Send a rejected budget again (with what changed since)."""
-    return _send(budget, user=user, step="resend")
-
-
-def _release_transactions(budget, request_id):
-    budget.transactions.filter(request_id=request_id, exported_at__isnull=True).update(request_id=None)
-
-
-def budget_retrieve(*, budget, user):
-    """Take a sent budget back before accounting decides."""
-    with transaction.atomic():
-        budget = _locked(budget)
-        method = check_step(budget, "retrieve", user=user)
-        request = erp_services.request_open_for(kind=Kind.BUDGET, object_id=budget.pk)
-        erp_services.request_retrieve(request=request, user=user)
-        _release_transactions(budget, request.pk)
-        method(by=user)
-        budget.save()
-    return budget
-
-
-def budget_follow_request(*, budget_id, request):
-    """Move the budget with its ERP request: accepted, exported (then awaiting posting), failed, rejected."""
-    budget = Budget.objects.select_for_update().select_related("project").get(pk=budget_id)
-    RequestStatus = ERPRequest.Status
-    if request.status == RequestStatus.EXPORTING:
-        run_step(budget, "mark_exporting", user=None)
-    elif request.status == RequestStatus.SYNCED:
-        budget.transactions.filter(request_id=request.pk).update(exported_at=timezone.now())
-        run_step(budget, "mark_exported", user=None, erp_id=budget.project.erp_id or "", description="Exported")
-    elif request.status == RequestStatus.FAILED:
-        run_step(budget, "mark_failed", user=None, messages=request.messages, description="; ".join(request.messages))
-    elif request.status == RequestStatus.REJECTED:
-        _release_transactions(budget, request.pk)
-        run_step(budget, "mark_rejected", user=None, description=request.reason)
-    budget.save()
-    return budget
-
-
 def budget_mark_posted(*, budget, user):
     """The ERP posted the exported entries (Sage's Job Cost → Post Entries): the budget is synced."""
     with transaction.atomic():
         budget = _locked(budget)
-        run_step(budget, "mark-posted", user=user, description="Entries posted in the ERP")
+        run_step(budget.mark_posted, user=user, description="Entries posted in the ERP")
         budget.save()
     return budget
 
@@ -477,7 +362,7 @@ def budget_modification_create(*, budget, user, from_line, to_line, amount, note
         raise ValidationError({"to_line": "A modification moves money between two different lines."})
     with transaction.atomic():
         budget = _locked(budget)
-        _refuse_erp_budget(budget, "creating modifications")
+        refuse_erp_budget(budget, "creating modifications")
         _refuse_while_pending(budget, "creating modifications")
         if budget.status not in Budget.FROZEN:
             raise DomainError(f"{budget} is unlocked: change the original amounts directly, or lock it first.")
@@ -571,6 +456,6 @@ def budget_import_from_erp(*, job_id, lines, user):
             defaults={"original_amount": Decimal(str(line["amount"])), "description": line.get("description", "")},
         )
     if budget.status == Status.UNLOCKED:
-        run_step(budget, "mark_imported", user=None, erp_id=job_id, description=f"Imported from ERP job {job_id}")
+        run_step(budget.mark_imported, user=None, erp_id=job_id, description=f"Imported from ERP job {job_id}")
         budget.save()
     return budget

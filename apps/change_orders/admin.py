@@ -2,9 +2,10 @@ from django import forms
 from django.contrib import admin
 
 from apps.change_orders import selectors, services
+from apps.change_orders.erp import ChangeOrderExporter
 from apps.change_orders.models import ChangeOrder, ChangeOrderLine
 from apps.commitments.admin import LinesServiceAdminMixin, LinesServiceForm
-from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, export_steps, money, status_badge
+from apps.core.admin_workflow import WorkflowAdminMixin, bullet_list, money, status_badge
 
 LINE_FIELDS = ["commitment_line", "amount", "cost_code", "cost_type", "description", "quantity", "uom", "unit_cost"]
 
@@ -73,16 +74,6 @@ class ChangeOrderForm(LinesServiceForm):
         return services.change_order_update(change_order=obj, user=user, **fields)
 
 
-def _status_step(name, label, done, **kwargs):
-    return AdminStep(
-        name,
-        label,
-        lambda user, obj, data: services.change_order_move(change_order=obj, user=user, step=name),
-        done,
-        **kwargs,
-    )
-
-
 @admin.register(ChangeOrder)
 class ChangeOrderAdmin(LinesServiceAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     form = ChangeOrderForm
@@ -101,13 +92,7 @@ class ChangeOrderAdmin(LinesServiceAdminMixin, WorkflowAdminMixin, admin.ModelAd
         "created_by",
         "amount",
     ]
-    workflow_steps = [
-        _status_step("submit", "Submit", "{obj} is pending approval."),
-        _status_step("approve", "Approve", "{obj} is approved: it can be sent to the ERP."),
-        _status_step("reject", "Reject", "{obj} is rejected.", danger=True),
-        _status_step("void", "Void", "{obj} is void.", danger=True),
-        *export_steps(services, "change_order"),
-    ]
+    exporter = ChangeOrderExporter
 
     def get_queryset(self, request):
         return selectors.change_order_list()

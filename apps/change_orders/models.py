@@ -5,7 +5,7 @@ from django_fsm import FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from apps.commitments.models import MONEY, OPEN_ERP_STATUSES, PENDING_ERP_STATUSES, QUANTITY, Commitment, CommitmentLine
-from apps.erp_queue.exportable import ERPStatus, ExportableRecord
+from apps.erp_queue.registry import ERPStatus, ExportableRecord
 from apps.jobs.models import CostCode, CostType, Origin
 
 
@@ -21,9 +21,6 @@ class ChangeOrder(ExportableRecord):
 
     #: Everything that is exported: read-only while the ERP reviews or holds it.
     FIELDS = ("number", "title", "description", "lines")
-    # `reject` is the change order's own status; the ERP's rejection is a step of its request in /erp/requests/.
-    STATUS_STEPS = {"submit": "submit", "approve": "approve", "reject": "reject", "void": "void"}
-    STEPS = {**STATUS_STEPS, **ExportableRecord.ERP_STEPS}
     SEND_PERMISSION = "change_orders.send_changeorder"
 
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="change_orders")

@@ -5,7 +5,6 @@ from django.db.models import OuterRef, Prefetch
 from apps.change_orders.models import ChangeOrder, ChangeOrderLine
 from apps.commitments.models import CommitmentLine
 from apps.commitments.selectors import total
-from apps.erp_queue.models import Kind
 from apps.erp_queue.selectors import latest_request_id
 
 
@@ -19,7 +18,7 @@ def change_order_list():
             )
         )
         .annotate(
-            erp_request_id=latest_request_id(Kind.CHANGE_ORDER),
+            erp_request_id=latest_request_id(ChangeOrder),
             amount=total(ChangeOrder.objects.filter(pk=OuterRef("pk")), "lines__amount"),
         )
         .order_by("commitment__project__number", "commitment__number", "number")

@@ -1,7 +1,6 @@
 """Every write on commitment change orders: creation on a synced commitment, edits, status moves, the ERP send."""
 
 import re
-from collections import OrderedDict
 
 from django.db import transaction
 
@@ -9,11 +8,8 @@ from apps.change_orders.models import ChangeOrder, ChangeOrderLine
 from apps.commitments import services as commitment_services
 from apps.commitments.models import OPEN_ERP_STATUSES, Commitment
 from apps.commitments.selectors import project_assignments
-from apps.core import erp_profile
 from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
 from apps.core.workflow import full_clean, run_step
-from apps.erp_queue import services as erp_services
-from apps.erp_queue.models import Kind
 
 Status = ChangeOrder.Status
 ERPStatus = ChangeOrder.ERPStatus
@@ -195,7 +191,7 @@ def change_order_update(*, change_order, user, **fields):
     return change_order
 
 
-def change_order_move(*, change_order, user, step):
+def change_order_move(*, change_order, user, transition):
     """Move the change order's own status (submit, approve, reject, void): only while the ERP does not hold it."""
     with transaction.atomic():
         change_order = _locked(change_order)
@@ -204,118 +200,6 @@ def change_order_move(*, change_order, user, step):
                 f"{change_order} is {change_order.get_erp_status_display().lower()}: its status cannot change while "
                 "accounting reviews it or once it is synced with the ERP."
             )
-        run_step(change_order, step, user=user)
+        run_step(transition.__get__(change_order), user=user)
         change_order.save()
     return change_order
-
-
-# ERP -----------------------------------------------------------------------------------------
-
-
-def summed_lines(change_order):
-    """The lines as the ERP takes them: one change per commitment line (several summed), then the new lines."""
-    changes, new = OrderedDict(), []
-    lines = change_order.lines.select_related("commitment_line", "cost_code").order_by("id")
-    for line in lines:
-        if line.commitment_line_id is None:
-            new.append(
-                {
-                    "line_number": None,
-                    "cost_code": line.cost_code.code,
-                    "cost_type": line.cost_type_id,
-                    "description": line.description,
-                    "quantity": str(line.quantity),
-                    "uom": line.uom,
-                    "unit_cost": str(line.unit_cost),
-                    "amount": line.amount,
-                }
-            )
-            continue
-        change = changes.setdefault(
-            line.commitment_line_id,
-            {
-                "line_number": line.commitment_line.position,
-                "cost_code": line.cost_code.code,
-                "cost_type": line.cost_type_id,
-                "description": line.commitment_line.description,
-                "amount": 0,
-            },
-        )
-        change["amount"] += line.amount
-    return [{**row, "amount": str(row["amount"])} for row in [*changes.values(), *new]]
-
-
-def change_order_payload(change_order):
-    """What the approver reviews and the ERP receives, frozen at send time."""
-    commitment = change_order.commitment
-    return {
-        "change_order": change_order.pk,
-        "job_id": commitment.project.erp_id,
-        "commitment_type": commitment.type,
-        "commitment_number": commitment.erp_id,
-        "vendor_id": commitment.vendor.erp_id,
-        "number": change_order.number,
-        "title": change_order.title,
-        "description": change_order.description,
-        "lines": summed_lines(change_order),
-    }
-
-
-def _check_sendable(change_order, payload):
-    """Every unmet precondition of a send, each under the field it is about."""
-    problems = {}
-    commitment = change_order.commitment
-    if change_order.status != Status.APPROVED:
-        problems["status"] = (
-            f"Only an approved change order goes to the ERP; {change_order} is "
-            f"{change_order.get_status_display().lower()}."
-        )
-    if not commitment_services.vendor_linked(commitment.vendor):
-        problems["vendor"] = (
-            f"The commitment's vendor {commitment.vendor} is no longer linked to an ERP vendor; link it again first."
-        )
-    if not payload["lines"]:
-        problems["lines"] = "A change order needs at least one line to go to the ERP."
-    else:
-        assigned = project_assignments(commitment.project)
-        unassigned = [
-            commitment_services.assignment_problem(assigned, line.cost_code, line.cost_type, f"Line {index}")
-            for index, line in enumerate(change_order.lines.select_related("cost_code", "cost_type"), start=1)
-        ]
-        if any(unassigned):
-            problems["lines"] = [p for p in unassigned if p]
-    problems.update(erp_profile.change_order_field_problems(payload))
-    if problems:
-        raise ValidationError(problems)
-
-
-def _send(change_order, *, user, step):
-    return erp_services.record_send(
-        record=change_order,
-        user=user,
-        step=step,
-        kind=Kind.CHANGE_ORDER,
-        payload_for=change_order_payload,
-        check=_check_sendable,
-    )
-
-
-def change_order_send(*, change_order, user):
-    """Send an approved change order to the accounting queue; what it exports locks."""
-    return _send(change_order, user=user, step="send-to-erp")
-
-
-def change_order_resend(*, change_order, user):
-    """Send a rejected (and corrected) change order again."""
-    return _send(change_order, user=user, step="resend")
-
-
-def change_order_retrieve(*, change_order, user):
-    """Take a sent change order back before accounting decided; it becomes editable again."""
-    return erp_services.record_retrieve(record=change_order, user=user, kind=Kind.CHANGE_ORDER)
-
-
-def change_order_follow_request(*, change_order_id, request):
-    """The change order's ERP request moved: the change order follows it."""
-    change_order = ChangeOrder.objects.select_for_update().get(pk=change_order_id)
-    return commitment_services.follow_request(change_order, request)

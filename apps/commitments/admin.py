@@ -4,8 +4,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from apps.commitments import selectors, services
+from apps.commitments.erp import CommitmentExporter
 from apps.commitments.models import Commitment, CommitmentLine
-from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, export_steps, money, status_badge
+from apps.core.admin_workflow import WorkflowAdminMixin, bullet_list, money, status_badge
 from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
 from apps.jobs.models import Project
 
@@ -140,16 +141,6 @@ class CommitmentForm(LinesServiceForm):
         return services.commitment_update(commitment=obj, user=user, **fields)
 
 
-def _status_step(name, label, done, **kwargs):
-    return AdminStep(
-        name,
-        label,
-        lambda user, obj, data: services.commitment_move(commitment=obj, user=user, step=name),
-        done,
-        **kwargs,
-    )
-
-
 @admin.register(Commitment)
 class CommitmentAdmin(LinesServiceAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     form = CommitmentForm
@@ -183,18 +174,7 @@ class CommitmentAdmin(LinesServiceAdminMixin, WorkflowAdminMixin, admin.ModelAdm
         "approved_changes",
         "revised_amount",
     ]
-    workflow_steps = [
-        _status_step("out-for-bid", "Out for bid", "{obj} is out for bid."),
-        _status_step("out-for-signature", "Out for signature", "{obj} is out for signature."),
-        _status_step("approve", "Approve", "{obj} is approved: it can be sent to the ERP."),
-        _status_step("return-to-draft", "Return to draft", "{obj} is a draft again."),
-        _status_step("complete", "Complete", "{obj} is complete."),
-        _status_step("terminate", "Terminate", "{obj} is terminated.", danger=True),
-        _status_step("void", "Void", "{obj} is void.", danger=True),
-        *export_steps(
-            services, "commitment", send_help="Locks vendor, title, status and retainage until accounting decides."
-        ),
-    ]
+    exporter = CommitmentExporter
 
     def get_queryset(self, request):
         return selectors.commitment_list()

@@ -4,7 +4,7 @@ from django.db import models
 from django_fsm import FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from apps.erp_queue.exportable import ERPStatus, ExportableRecord
+from apps.erp_queue.registry import ERPStatus, ExportableRecord
 from apps.jobs.models import CostCode, CostType, Origin, Project
 from apps.vendors.models import Company
 
@@ -43,16 +43,6 @@ class Commitment(ExportableRecord):
     LOCKED_WHILE_SENT = ("vendor", "title", "retainage_percent", "number", "type", "accounting_method", "lines")
     #: Read-only once synced: real changes go through change orders; the number is never changed after sync.
     LOCKED_WHEN_SYNCED = ("vendor", "number", "type", "accounting_method", "lines")
-    STATUS_STEPS = {
-        "out-for-bid": "put_out_for_bid",
-        "out-for-signature": "put_out_for_signature",
-        "approve": "approve",
-        "return-to-draft": "return_to_draft",
-        "complete": "complete",
-        "terminate": "terminate",
-        "void": "void",
-    }
-    STEPS = {**STATUS_STEPS, **ExportableRecord.ERP_STEPS}
     SEND_PERMISSION = "commitments.send_commitment"
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="commitments")

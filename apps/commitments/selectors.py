@@ -6,7 +6,6 @@ from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Prefe
 from django.db.models.functions import Coalesce
 
 from apps.commitments.models import Commitment, CommitmentLine
-from apps.erp_queue.models import Kind
 from apps.erp_queue.selectors import latest_request_id
 from apps.jobs.models import ProjectCostCode
 
@@ -41,7 +40,7 @@ def commitment_list():
             Prefetch("lines", queryset=CommitmentLine.objects.select_related("cost_code").order_by("position"))
         )
         .annotate(
-            erp_request_id=latest_request_id(Kind.COMMITMENT),
+            erp_request_id=latest_request_id(Commitment),
             original_amount=total(Commitment.objects.filter(pk=OuterRef("pk")), "lines__amount"),
             approved_changes=total(
                 Commitment.objects.filter(pk=OuterRef("pk"), change_orders__status=APPROVED_CHANGE_ORDER),

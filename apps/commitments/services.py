@@ -3,19 +3,14 @@
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 
 from apps.commitments.models import OPEN_ERP_STATUSES, Commitment, CommitmentLine
 from apps.commitments.selectors import project_assignments
-from apps.core import erp_profile
 from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
 from apps.core.workflow import full_clean, run_step
-from apps.erp_queue import services as erp_services
-from apps.erp_queue.models import ERPRequest, Kind
 from apps.jobs.models import Project
-from apps.vendors.models import Company
 
 Status = Commitment.Status
 ERPStatus = Commitment.ERPStatus
@@ -243,7 +238,7 @@ def commitment_update(*, commitment, user, **fields):
     return commitment
 
 
-def commitment_move(*, commitment, user, step):
+def commitment_move(*, commitment, user, transition):
     """Move the commitment's own status (out for bid, approve, void, …): only while the ERP does not hold it."""
     with transaction.atomic():
         commitment = _locked(commitment)
@@ -252,136 +247,6 @@ def commitment_move(*, commitment, user, step):
                 f"{commitment} is {commitment.get_erp_status_display().lower()}: its status cannot change while "
                 "accounting reviews it or once it is synced with the ERP."
             )
-        run_step(commitment, step, user=user)
+        run_step(transition.__get__(commitment), user=user)
         commitment.save()
     return commitment
-
-
-# ERP -----------------------------------------------------------------------------------------
-
-
-def vendor_linked(vendor):
-    return vendor.erp_status == Company.ERPStatus.SYNCED and bool(vendor.erp_id)
-
-
-def commitment_payload(commitment):
-    """What the approver reviews and the ERP receives, frozen at send time."""
-    return {
-        "commitment": commitment.pk,
-        "type": commitment.type,
-        "job_id": commitment.project.erp_id,
-        "project": commitment.project.number,
-        "number": commitment.number,
-        "title": commitment.title,
-        "description": commitment.description,
-        "vendor_id": commitment.vendor.erp_id,
-        "vendor": commitment.vendor.name,
-        "retainage_percent": str(commitment.retainage_percent),
-        "accounting_method": commitment.accounting_method,
-        "lines": [
-            {
-                "line_number": line.position,
-                "cost_code": line.cost_code.code,
-                "cost_type": line.cost_type_id,
-                "description": line.description,
-                "quantity": None if line.quantity is None else str(line.quantity),
-                "uom": line.uom,
-                "unit_cost": None if line.unit_cost is None else str(line.unit_cost),
-                "amount": str(line.amount),
-            }
-            for line in commitment.lines.select_related("cost_code").order_by("position")
-        ],
-    }
-
-
-def _check_sendable(commitment, payload):
-    """Every unmet precondition of a send, each under the field it is about."""
-    problems = {}
-    project = commitment.project
-    if project.erp_status != Project.ERPStatus.SYNCED:
-        problems["project"] = (
-            f"Project {project} is not synced with the ERP ({project.get_erp_status_display().lower()}); "
-            "send the project first."
-        )
-    if commitment.status != Status.APPROVED:
-        problems["status"] = (
-            f"Only an approved commitment goes to the ERP; {commitment} is {commitment.get_status_display().lower()}."
-        )
-    if not vendor_linked(commitment.vendor):
-        problems["vendor"] = (
-            f"{commitment.vendor} is not linked to an ERP vendor; link it (or send it to the ERP) first."
-        )
-    if not payload["lines"]:
-        problems["lines"] = "A commitment needs at least one schedule of values line to go to the ERP."
-    else:
-        assigned = project_assignments(project)
-        unassigned = [
-            assignment_problem(assigned, line.cost_code, line.cost_type, f"Line {line.position}")
-            for line in commitment.lines.select_related("cost_code", "cost_type")
-        ]
-        if any(unassigned):
-            problems["lines"] = [p for p in unassigned if p]
-    problems.update(erp_profile.commitment_field_problems(payload))
-    if problems:
-        raise ValidationError(problems)
-
-
-def _send(commitment, *, user, step):
-    return erp_services.record_send(
-        record=commitment,
-        user=user,
-        step=step,
-        kind=Kind.COMMITMENT,
-        payload_for=commitment_payload,
-        check=_check_sendable,
-    )
-
-
-def commitment_send(*, commitment, user):
-    """Send an approved commitment to the accounting queue; vendor, title, status and retainage lock."""
-    return _send(commitment, user=user, step="send-to-erp")
-
-
-def commitment_resend(*, commitment, user):
-    """Send a rejected (and corrected) commitment again."""
-    return _send(commitment, user=user, step="resend")
-
-
-def commitment_retrieve(*, commitment, user):
-    """Take a sent commitment back before accounting decided; it becomes editable again."""
-    return erp_services.record_retrieve(record=commitment, user=user, kind=Kind.COMMITMENT)
-
-
-def reported_number(request, limit):
-    """The number the ERP filed the record under (reported by the connector; else the one sent)."""
-    number = str(request.erp_ids.get("number") or request.payload["number"])
-    if len(number) > limit:
-        raise ValidationError({"erp_ids": [f"number: '{number}' is longer than {limit} characters."]})
-    return number
-
-
-def tell_creator(record, *, reason):
-    """Accounting rejected the record: its creator, who fixes and resends it, is told why (after commit)."""
-    creator = record.created_by
-    if creator is None or not creator.email:
-        return
-    subject = f"Accounting rejected {record}"
-    body = f"{record} was sent back by accounting and can be edited and resent.\n\nReason: {reason}\n"
-    transaction.on_commit(lambda: send_mail(subject, body, None, [creator.email], fail_silently=True))
-
-
-def follow_request(record, request):
-    """Move a commitment's (or change order's) ERP status with its request; a rejection is mailed to its creator."""
-    erp_services.record_follow_request(
-        record=record,
-        request=request,
-        synced_fields=lambda: {"erp_id": reported_number(request, record._meta.get_field("erp_id").max_length)},
-    )
-    if request.status == ERPRequest.Status.REJECTED:
-        tell_creator(record, reason=request.reason)
-    return record
-
-
-def commitment_follow_request(*, commitment_id, request):
-    """The commitment's ERP request moved: the commitment follows it."""
-    return follow_request(Commitment.objects.select_for_update().get(pk=commitment_id), request)

@@ -4,9 +4,6 @@ django-fsm-2's FSMAdminMixin applies any transition that is POSTed, whatever the
 permission; this mixin runs services instead, which check state (409) and permission (403).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django_fsm_log.admin import StateLogInline
 
 from apps.core.exceptions import DomainError
-from apps.core.workflow import allowed_steps, export_step
+from apps.core.workflow import step_inputs
 
 
 def error_text(error):
@@ -46,59 +43,24 @@ def run_and_report(request, action, success):
     return False
 
 
-@dataclass
-class AdminStep:
-    """One button: `run(user, obj, data)` calls the service; `form(obj)` returns a form class or None.
-
-    `done` is the success message ("{obj}" is the record), or a callable(obj) -> (level, message)
-    for steps whose outcome varies (an accepted export may still fail in the ERP).
-    """
-
-    name: str
-    label: str
-    run: Callable
-    done: str | Callable
-    form: Callable | None = None
-    help: str = ""
-    danger: bool = False
-
-    def outcome(self, obj):
-        if callable(self.done):
-            return self.done(obj)
-        return messages.SUCCESS, self.done.format(obj=obj)
-
-
-def export_steps(services, record, *, send_help="", retrieve_help=""):
-    """The Send, Retrieve and Resend buttons of a record exported through the queue (see `export_step`)."""
-    send, resend, retrieve = (export_step(services, record, step) for step in ("send", "resend", "retrieve"))
-    return [
-        AdminStep(
-            "send-to-erp",
-            "Send to ERP",
-            lambda user, obj, data: send(obj, user),
-            "{obj} was sent to accounting: it waits under ERP Integrations → Ready to export.",
-            help=send_help,
-        ),
-        AdminStep(
-            "retrieve",
-            "Retrieve from ERP",
-            lambda user, obj, data: retrieve(obj, user),
-            "{obj} was taken back from the ERP queue and can be edited.",
-            help=retrieve_help,
-        ),
-        AdminStep(
-            "resend",
-            "Resend to ERP",
-            lambda user, obj, data: resend(obj, user),
-            "{obj} was sent to accounting again.",
-        ),
-    ]
+def step_outcome(step, obj):
+    """The admin's message after `step` succeeded on `obj`: (level, text)."""
+    if callable(step.done):
+        return step.done(obj)
+    return messages.SUCCESS, step.done.format(obj=obj)
 
 
 class WorkflowAdminMixin:
+    """Buttons made from the record kind's steps: `exporter.steps`, or `steps` for the queue's own records."""
+
     change_form_template = "admin/workflow/change_form.html"
-    workflow_steps: list = []
+    exporter = None
+    steps = ()
     inlines = [StateLogInline]
+
+    @property
+    def workflow_steps(self):
+        return self.exporter.steps if self.exporter is not None else self.steps
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -117,8 +79,7 @@ class WorkflowAdminMixin:
         return inlines if obj is not None else [i for i in inlines if i is not StateLogInline]
 
     def _steps(self, request, obj):
-        allowed = set(allowed_steps(obj, request.user))
-        return [step for step in self.workflow_steps if step.name in allowed]
+        return [step for step in self.workflow_steps if step.allowed(obj, request.user)]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
@@ -147,9 +108,9 @@ class WorkflowAdminMixin:
         form_class = step_def.form(obj) if step_def.form else None
         form = form_class(request.POST or None) if form_class else None
         if request.method == "POST" and (form is None or form.is_valid()):
-            data = form.cleaned_data if form else {}
+            data = step_inputs(form.cleaned_data) if form else {}
             try:
-                step_def.run(request.user, obj, data)
+                step_def.run(obj, request.user, data)
             except ValidationError as exc:
                 if form is None:
                     messages.error(request, error_text(exc))
@@ -160,7 +121,7 @@ class WorkflowAdminMixin:
                 messages.error(request, str(exc) or "You do not have permission to do that.")
                 return HttpResponseRedirect(change_url)
             else:
-                level, text = step_def.outcome(self.get_object(request, object_id))
+                level, text = step_outcome(step_def, self.get_object(request, object_id))
                 messages.add_message(request, level, text)
                 return HttpResponseRedirect(change_url)
         context = {

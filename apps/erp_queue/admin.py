@@ -1,6 +1,5 @@
 import json
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -9,9 +8,10 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 
-from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, run_and_report, status_badge
+from apps.core.admin_workflow import WorkflowAdminMixin, bullet_list, run_and_report, status_badge
 from apps.erp_queue import registry, selectors, services
-from apps.erp_queue.models import ERPRequest, Kind, StagedRecord
+from apps.erp_queue.models import ERPRequest, StagedRecord
+from apps.erp_queue.steps import REQUEST_STEPS, STAGED_STEPS, RejectForm
 
 
 def _label(key):
@@ -64,45 +64,6 @@ def readable_json(data, raw_label):
         )
     )
     return format_html_join("", "{}", ((part,) for part in parts))
-
-
-class RejectForm(forms.Form):
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        help_text="The sender reads this to fix the record before resending it.",
-    )
-
-
-def _export_outcome(verb):
-    """Accept and retry export at once with the ledger: say how the export went, not just that it started."""
-
-    def outcome(request):
-        if request.status == ERPRequest.Status.FAILED:
-            return messages.WARNING, f"{verb} {request}, but the ERP refused it: {' '.join(request.messages)}"
-        if request.status == ERPRequest.Status.SYNCED:
-            return messages.SUCCESS, f"{verb} {request}: it is written into the ERP."
-        return messages.SUCCESS, f"{verb} {request}: the connector exports it next."
-
-    return outcome
-
-
-def _accept_form(obj):
-    return registry.exporter_for(obj.kind).accept_form
-
-
-def _retry_form(obj):
-    base = registry.exporter_for(obj.kind).accept_form
-    if base is None:
-        return None
-
-    class RetryForm(base):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            for field in self.fields.values():
-                field.required = False
-                field.help_text = f"Leave empty to keep what was typed at accept. {field.help_text}"
-
-    return RetryForm
 
 
 @admin.action(description="Reject selected requests with one reason", permissions=["decide"])
@@ -184,34 +145,7 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             },
         ),
     ]
-    workflow_steps = [
-        AdminStep(
-            "accept",
-            "Accept and export",
-            lambda user, obj, data: services.request_accept(request=obj, user=user, inputs=data),
-            _export_outcome("Accepted"),
-            form=_accept_form,
-            help="The record is written into Sage exactly as shown in the payload.",
-        ),
-        AdminStep(
-            "retry",
-            "Retry export",
-            lambda user, obj, data: services.request_retry(
-                request=obj, user=user, inputs={k: v for k, v in data.items() if v}
-            ),
-            _export_outcome("Retried"),
-            form=_retry_form,
-            help="Export again, correcting the ERP ids if the ERP's message asks for it.",
-        ),
-        AdminStep(
-            "reject",
-            "Reject",
-            lambda user, obj, data: services.request_reject(request=obj, user=user, reason=data["reason"]),
-            "Rejected {obj}: the sender can fix it and resend.",
-            form=lambda obj: RejectForm,
-            danger=True,
-        ),
-    ]
+    steps = REQUEST_STEPS
 
     def get_readonly_fields(self, request, obj=None):
         return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
@@ -233,7 +167,7 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         by_kind = dict(counts.values_list("kind").annotate(n=Count("id")))
         extra_context = {
             **(extra_context or {}),
-            "kind_tabs": [(value, label, by_kind.get(value, 0)) for value, label in Kind.choices],
+            "kind_tabs": [(value, label, by_kind.get(value, 0)) for value, label in registry.kind_choices()],
             "selected_kind": request.GET.get("kind__exact", ""),
             "selected_status": status or "",
             "status_filters": ERPRequest.Status.choices,
@@ -298,17 +232,6 @@ def _admin_link(model, object_id, text):
     return format_html('<a href="{}">{}</a>', url, text)
 
 
-def _link_form(obj):
-    importer = registry.importer_for(obj.kind)
-    return importer.link_form(obj) if importer is not None and importer.can_link else None
-
-
-def _link(user, obj, data):
-    # A kind that never links has no form: the service refuses it and says why.
-    target = data.get("target")
-    return services.staged_record_link(staged=obj, target_id=target.pk if target else None, user=user)
-
-
 @admin.register(StagedRecord)
 class StagedRecordAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     list_display = ["kind", "erp_id", "label", "status_badge", "suggestions_list", "staged_at", "updated_at"]
@@ -330,30 +253,7 @@ class StagedRecordAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "imported_by",
     ]
     readonly_fields = fields
-    workflow_steps = [
-        AdminStep(
-            "link",
-            "Link",
-            _link,
-            lambda obj: (messages.SUCCESS, f"{obj} is linked: both sides are synced."),
-            form=_link_form,
-            help="Links the ERP record to the one here that is the same; the ERP's values become the app's.",
-        ),
-        AdminStep(
-            "add-to-app",
-            "Add to app",
-            lambda user, obj, data: services.staged_record_add_to_app(staged=obj, user=user),
-            "{obj} was added to the app.",
-            help="Creates the record here, already synced with the ERP.",
-        ),
-        AdminStep(
-            "archive",
-            "Archive",
-            lambda user, obj, data: services.staged_record_archive(staged=obj, user=user),
-            "{obj} was archived.",
-            danger=True,
-        ),
-    ]
+    steps = STAGED_STEPS
 
     def has_add_permission(self, request):
         return False

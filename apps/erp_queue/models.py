@@ -9,14 +9,6 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from apps.erp_queue import registry
 
 
-class Kind(models.TextChoices):
-    JOB = "job", "Job"
-    BUDGET = "budget", "Budget"
-    COMMITMENT = "commitment", "Commitment"
-    CHANGE_ORDER = "change_order", "Commitment change order"
-    VENDOR = "vendor", "Vendor"
-
-
 class ERPRequest(ConcurrentTransitionMixin, models.Model):
     """One send of one record to the ERP: what the approver reviews, decides and the connector exports."""
 
@@ -29,9 +21,8 @@ class ERPRequest(ConcurrentTransitionMixin, models.Model):
         RETRIEVED = "retrieved", "Retrieved by sender"
 
     OPEN_STATUSES = (Status.READY_TO_EXPORT, Status.EXPORTING, Status.FAILED)
-    STEPS = {"accept": "accept", "reject": "reject", "retry": "retry"}
 
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=registry.kind_choices)
     object_id = models.PositiveBigIntegerField(help_text="Primary key of the record in its own app.")
     record_label = models.CharField(max_length=255, help_text="How the record read when it was sent.")
     payload = models.JSONField(help_text="What is exported, frozen at send time.")
@@ -143,19 +134,12 @@ class ERPRequest(ConcurrentTransitionMixin, models.Model):
 class StagedRecord(ConcurrentTransitionMixin, models.Model):
     """A record created in the ERP, waiting under Ready to Import to be added to (or linked in) the app."""
 
-    class Kind(models.TextChoices):
-        JOB = "job", "Job"
-        VENDOR = "vendor", "Vendor"
-        ESTIMATE = "estimate", "Estimate (budget)"
-
     class Status(models.TextChoices):
         STAGED = "staged", "Ready to import"
         IMPORTED = "imported", "Imported"
         ARCHIVED = "archived", "Archived"
 
-    IMPORT_STEPS = {"add-to-app": "add_to_app", "archive": "archive"}
-
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=registry.staged_kind_choices)
     erp_id = models.CharField("ERP id", max_length=64)
     label = models.CharField(max_length=255, help_text="The ERP's name for the record.")
     data = models.JSONField(help_text="The record as the ERP reported it.")
@@ -177,14 +161,6 @@ class StagedRecord(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return f"ERP {self.get_kind_display().lower()} {self.erp_id} {self.label}".strip()
-
-    @property
-    def STEPS(self):
-        """Link is a step only for the kinds whose records may exist on both sides (vendors), never for jobs."""
-        importer = registry.importer_for(self.kind)
-        if importer is not None and importer.can_link:
-            return {"link": "link", **self.IMPORT_STEPS}
-        return self.IMPORT_STEPS
 
     @fsm_log_by
     @fsm_log_description

@@ -8,11 +8,24 @@ from apps.erp_queue import registry
 from apps.erp_queue.models import ERPRequest, StagedRecord
 
 
-def latest_request_id(kind):
-    """A subquery: the id of the record's latest ERP request, for annotating a producer's queryset."""
+def latest_request_id(model):
+    """A subquery: the id of the record's latest ERP request, for annotating a queryset of `model`."""
+    kind = registry.exporter_of(model).kind
     return Subquery(
         ERPRequest.objects.filter(kind=kind, object_id=OuterRef("pk")).order_by("-sent_at", "-id").values("id")[:1]
     )
+
+
+def request_open_for(*, kind, object_id):
+    """The record's request that still waits for a decision or an export, if any."""
+    return ERPRequest.objects.filter(kind=kind, object_id=object_id, status__in=ERPRequest.OPEN_STATUSES).first()
+
+
+def staged_records(model, *, waiting=False):
+    """The ERP's records staged for `model` (e.g. the ERP vendors for companies); `waiting`: only those not imported."""
+    importer = registry.importer_of(model)
+    qs = StagedRecord.objects.filter(kind=importer.kind)
+    return qs.filter(status=StagedRecord.Status.STAGED) if waiting else qs
 
 
 def request_list(*, kind=None):

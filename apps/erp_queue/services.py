@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
-from apps.core.workflow import check_step, run_step
+from apps.core.workflow import Step, check_step, run_step
 from apps.erp_queue import registry, selectors
 from apps.erp_queue.connectors import get_connector
 from apps.erp_queue.models import ERPRequest, StagedRecord
@@ -24,84 +24,130 @@ def _locked(request_id):
     return ERPRequest.objects.select_for_update().get(pk=request_id)
 
 
-def _notify_producer(request, user):
-    registry.exporter_for(request.kind).request_changed(request=request, user=user)
-
-
 def _export_after_commit(request):
     connector = get_connector()
     if connector.exports_inline:
         transaction.on_commit(lambda: request_export(request_id=request.pk))
 
 
-def request_open_for(*, kind, object_id):
-    """The record's request that still waits for a decision or an export, if any."""
-    return ERPRequest.objects.filter(kind=kind, object_id=object_id, status__in=ERPRequest.OPEN_STATUSES).first()
+def erp_cost_codes():
+    """The ERP's standard cost codes as the connector reads them, or None when the ERP pushes them instead."""
+    return get_connector().fetch_cost_codes()
 
 
-def request_create(*, kind, record, payload, user):
-    """A producer sent `record`: open its request with the payload frozen as the approver will see it."""
-    if request_open_for(kind=kind, object_id=record.pk):
+def erp_vendor_types():
+    """The ERP's vendor types as [{code, name}], or None when the agent pushes them instead."""
+    return get_connector().fetch_vendor_types()
+
+
+def _request_create(*, exporter, record, payload, user):
+    if selectors.request_open_for(kind=exporter.kind, object_id=record.pk):
         raise DomainError(f"{record} already has a request waiting in the ERP queue.")
     return ERPRequest.objects.create(
-        kind=kind, object_id=record.pk, record_label=str(record)[:255], payload=payload, sent_by=user
+        kind=exporter.kind, object_id=record.pk, record_label=str(record)[:255], payload=payload, sent_by=user
     )
 
 
-def record_send(*, record, user, step, kind, payload_for, check):
+def _send(record, user, transition):
     """Send (or resend) a record to the accounting queue, its payload frozen in a new request.
 
-    The state and the user's permission are checked first (409, 403); then the producer's
+    The state and the user's permission are checked first (409, 403); then the exporter's
     `check(record, payload)` names every unmet precondition at once (400).
     """
+    exporter = registry.exporter_of(record)
     with transaction.atomic():
-        record = type(record).objects.select_for_update().get(pk=record.pk)
-        check_step(record, step, user=user, conditions=False)
-        payload = payload_for(record)
-        check(record, payload)
-        run_step(record, step, user=user)
+        record = exporter.locked(record.pk)
+        method = check_step(transition.__get__(record), user=user, conditions=False)
+        payload = exporter.payload(record)
+        exporter.check(record, payload)
+        run_step(method, user=user)
         record.save()
-        request = request_create(kind=kind, record=record, payload=payload, user=user)
+        request = _request_create(exporter=exporter, record=record, payload=payload, user=user)
+        exporter.sent(record, request)
     return record, request
 
 
-def record_retrieve(*, record, user, kind):
+def record_send(*, record, user):
+    """Send a record to the accounting queue; what the ERP owns locks until accounting decides."""
+    return _send(record, user, type(record).send)
+
+
+def record_resend(*, record, user):
+    """Send a rejected (and corrected) record again."""
+    return _send(record, user, type(record).resend)
+
+
+def record_retrieve(*, record, user):
     """The sender takes a record back from the queue before the approver decided; it is editable again."""
+    exporter = registry.exporter_of(record)
     with transaction.atomic():
-        record = type(record).objects.select_for_update().get(pk=record.pk)
-        method = check_step(record, "retrieve", user=user)
-        request_retrieve(request=request_open_for(kind=kind, object_id=record.pk), user=user)
+        record = exporter.locked(record.pk)
+        method = check_step(record.retrieve, user=user)
+        request = request_retrieve(
+            request=selectors.request_open_for(kind=exporter.kind, object_id=record.pk), user=user
+        )
+        exporter.released(record, request)
         method(by=user)
         record.save()
     return record
 
 
-def record_follow_request(*, record, request, synced_fields):
-    """Move a sent record's ERP status with its request: accepted, exported, failed, rejected.
-
-    `record` is an ExportableRecord its producer has locked; `synced_fields()` returns what a
-    successful export gives it (its erp_id, checked by the producer), or raises ValidationError.
-    """
-    Status = ERPRequest.Status
+def _follow(request):
+    """Move the sent record's ERP status with its request: accepted, exported, failed, rejected."""
+    exporter = registry.exporter_for(request.kind)
+    record = exporter.locked(request.object_id)
     if request.status == Status.EXPORTING:
-        run_step(record, "mark_exporting", user=None)
+        run_step(record.mark_exporting, user=None)
     elif request.status == Status.SYNCED:
-        fields = synced_fields()
-        label = record._meta.get_field("erp_id").verbose_name
-        run_step(record, "mark_synced", user=None, description=f"Exported as {label} {fields['erp_id']}", **fields)
+        exporter.land(record, request)
     elif request.status == Status.FAILED:
-        run_step(record, "mark_failed", user=None, messages=request.messages, description="; ".join(request.messages))
+        run_step(record.mark_failed, user=None, messages=request.messages, description="; ".join(request.messages))
     elif request.status == Status.REJECTED:
-        run_step(record, "mark_rejected", user=None, description=request.reason)
+        exporter.released(record, request)
+        run_step(record.mark_rejected, user=None, description=request.reason)
     record.save()
+    if request.status == Status.REJECTED:
+        exporter.rejected(record, request)
     return record
+
+
+def export_steps(model, *, noun, send_help="", retrieve_help="", send_summary=None):
+    """The Send, Retrieve and Resend steps of a kind exported through the queue (its model has those transitions)."""
+    return [
+        Step(
+            "send-to-erp",
+            "Send to ERP",
+            model.send,
+            lambda record, user, data: record_send(record=record, user=user)[0],
+            "{obj} was sent to accounting: it waits under ERP Integrations → Ready to export.",
+            summary=send_summary or f"Send the {noun} to the accounting queue",
+            help=send_help,
+        ),
+        Step(
+            "retrieve",
+            "Retrieve from ERP",
+            model.retrieve,
+            lambda record, user, data: record_retrieve(record=record, user=user),
+            "{obj} was taken back from the ERP queue and can be edited.",
+            summary=f"Retrieve a sent {noun} before accounting decides",
+            help=retrieve_help,
+        ),
+        Step(
+            "resend",
+            "Resend to ERP",
+            model.resend,
+            lambda record, user, data: record_resend(record=record, user=user)[0],
+            "{obj} was sent to accounting again.",
+            summary=f"Resend a rejected {noun}",
+        ),
+    ]
 
 
 def request_retrieve(*, request, user):
     """The sender takes the record back before the approver decided (the producer moves its record)."""
     with transaction.atomic():
         request = _locked(request.pk)
-        run_step(request, "retrieve", user=user, decided_at=timezone.now())
+        run_step(request.retrieve, user=user, decided_at=timezone.now())
         request.save()
     return request
 
@@ -110,11 +156,11 @@ def request_accept(*, request, user, inputs):
     """The approver accepts: the request is exported with the ERP ids the approver typed."""
     with transaction.atomic():
         request = _locked(request.pk)
-        step = check_step(request, "accept", user=user)
+        step = check_step(request.accept, user=user)
         request.inputs = registry.exporter_for(request.kind).clean_inputs(request=request, inputs=inputs or {})
         step(by=user, decided_at=timezone.now())
         request.save()
-        _notify_producer(request, user)
+        _follow(request)
         _export_after_commit(request)
     return request
 
@@ -126,9 +172,9 @@ def request_reject(*, request, user, reason):
         raise ValidationError({"reason": "Say why the request is rejected: the sender reads it to fix the record."})
     with transaction.atomic():
         request = _locked(request.pk)
-        run_step(request, "reject", user=user, description=reason, decided_at=timezone.now())
+        run_step(request.reject, user=user, description=reason, decided_at=timezone.now())
         request.save()
-        _notify_producer(request, user)
+        _follow(request)
     return request
 
 
@@ -136,7 +182,7 @@ def request_retry(*, request, user, inputs=None):
     """The approver exports a failed request again, optionally with corrected inputs (a new job id)."""
     with transaction.atomic():
         request = _locked(request.pk)
-        step = check_step(request, "retry", user=user)
+        step = check_step(request.retry, user=user)
         if inputs:
             cleaned = registry.exporter_for(request.kind).clean_inputs(
                 request=request, inputs={**request.inputs, **inputs}
@@ -144,7 +190,7 @@ def request_retry(*, request, user, inputs=None):
             request.inputs = cleaned
         step(by=user)
         request.save()
-        _notify_producer(request, user)
+        _follow(request)
         _export_after_commit(request)
     return request
 
@@ -190,9 +236,9 @@ def request_succeeded(*, request, user, erp_ids):
         request = _locked(request.pk)
         if request.status == Status.SYNCED and request.erp_ids == erp_ids:
             return request
-        run_step(request, "succeed", user=user, erp_ids=erp_ids, completed_at=timezone.now())
+        run_step(request.succeed, user=user, erp_ids=erp_ids, completed_at=timezone.now())
         request.save()
-        _notify_producer(request, user)
+        _follow(request)
     return request
 
 
@@ -205,9 +251,9 @@ def request_failed(*, request, user, messages):
         request = _locked(request.pk)
         if request.status == Status.FAILED and request.messages == messages:
             return request
-        run_step(request, "fail", user=user, description="; ".join(messages)[:1000], messages=messages)
+        run_step(request.fail, user=user, description="; ".join(messages)[:1000], messages=messages)
         request.save()
-        _notify_producer(request, user)
+        _follow(request)
     return request
 
 
@@ -250,6 +296,12 @@ def request_export_pending(*, worker, limit=10):
     return done
 
 
+def _stage(importer, erp_id, data):
+    return StagedRecord.objects.create(
+        kind=importer.kind, erp_id=erp_id, data=data, label=importer.record_label(data)[:255]
+    )
+
+
 def staged_record_upsert(*, kind, erp_id, data, user):
     """The ERP reports a record it holds; create or refresh it under Ready to Import."""
     importer = registry.importer_for(kind)
@@ -262,12 +314,12 @@ def staged_record_upsert(*, kind, erp_id, data, user):
     with transaction.atomic():
         staged = StagedRecord.objects.select_for_update().filter(kind=kind, erp_id=erp_id).first()
         if staged is None:
-            return StagedRecord.objects.create(kind=kind, erp_id=erp_id, data=data, label=importer.label(data)[:255])
+            return _stage(importer, erp_id, data)
         if staged.data != data:
             staged.data = data
-            staged.label = importer.label(data)[:255]
+            staged.label = importer.record_label(data)[:255]
             if staged.status == StagedRecord.Status.IMPORTED:
-                run_step(staged, "restage", user=None, description="Changed in the ERP after import")
+                run_step(staged.restage, user=None, description="Changed in the ERP after import")
             staged.save()
     return staged
 
@@ -276,7 +328,7 @@ def staged_record_add_to_app(*, staged, user):
     """Create the app's record from a staged ERP record (the owning app decides how, and may refuse)."""
     with transaction.atomic():
         staged = StagedRecord.objects.select_for_update().get(pk=staged.pk)
-        step = check_step(staged, "add-to-app", user=user)
+        step = check_step(staged.add_to_app, user=user)
         record = registry.importer_for(staged.kind).add_to_app(staged=staged, user=user)
         step(by=user, object_id=record.pk, at=timezone.now())
         staged.save()
@@ -287,7 +339,7 @@ def staged_record_archive(*, staged, user):
     """Hide a staged ERP record the company does not want in the app."""
     with transaction.atomic():
         staged = StagedRecord.objects.select_for_update().get(pk=staged.pk)
-        run_step(staged, "archive", user=user)
+        run_step(staged.archive, user=user)
         staged.save()
     return staged
 
@@ -302,7 +354,7 @@ def staged_record_link(*, staged, target_id, user):
         )
     with transaction.atomic():
         staged = StagedRecord.objects.select_for_update().get(pk=staged.pk)
-        step = check_step(staged, "link", user=user)
+        step = check_step(staged.link, user=user)
         record = importer.link(staged=staged, target_id=target_id, user=user)
         step(by=user, description=f"Linked to {record}", object_id=record.pk, at=timezone.now())
         staged.save()
@@ -365,19 +417,18 @@ def staged_record_link_all(*, user):
     return result
 
 
-def staged_record_unlinked(*, kind, erp_id, data, user):
+def staged_record_unlinked(*, model, erp_id, data, user):
     """The record here let go of its ERP record (unlink): the ERP record waits under Ready to Import again.
 
     An ERP record that was never staged (a vendor exported from here) is staged with the data the
     app last knew; the ERP's next sync refreshes it. Records already waiting or archived stay so.
     """
-    importer = registry.importer_for(kind)
+    importer = registry.importer_of(model)
     with transaction.atomic():
-        staged = StagedRecord.objects.select_for_update().filter(kind=kind, erp_id=erp_id).first()
+        staged = StagedRecord.objects.select_for_update().filter(kind=importer.kind, erp_id=erp_id).first()
         if staged is None:
-            data = importer.clean_data(data)
-            return StagedRecord.objects.create(kind=kind, erp_id=erp_id, data=data, label=importer.label(data)[:255])
+            return _stage(importer, erp_id, importer.clean_data(data))
         if staged.status == StagedRecord.Status.IMPORTED:
-            run_step(staged, "unlink", user=user, description="Unlinked in the app")
+            run_step(staged.unlink, user=user, description="Unlinked in the app")
             staged.save()
     return staged

@@ -7,11 +7,11 @@ from django.urls import path
 from apps.core.admin_workflow import (
     WorkflowAdminMixin,
     bullet_list,
-    export_steps,
     run_and_report,
     status_badge,
 )
 from apps.jobs import selectors, services
+from apps.jobs.erp import JobExporter
 from apps.jobs.models import CostCode, CostType, Project, ProjectCostCode
 
 
@@ -114,15 +114,7 @@ class ProjectAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "created_by",
     ]
     inlines = [ProjectCostCodeInline, *WorkflowAdminMixin.inlines]
-    workflow_steps = [
-        *export_steps(
-            services,
-            "project",
-            send_help="Accounting reviews the project and, on accept, creates the job in Sage with the job id "
-            "they type.",
-            retrieve_help="Takes the project back before accounting decides, so that it can be edited.",
-        ),
-    ]
+    exporter = JobExporter
 
     def get_queryset(self, request):
         return selectors.project_list()

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from apps.core import erp_profile
 from apps.core.api.serializers import flatten_errors
 from apps.core.exceptions import ValidationError
-from apps.erp_queue.models import Kind
+from apps.erp_queue import services as erp_services
 from apps.erp_queue.registry import Exporter, Importer
 from apps.jobs import services
 from apps.jobs.models import Project
@@ -20,22 +20,67 @@ class JobAcceptForm(forms.Form):
     )
 
 
+def _job_id_problem(erp_job_id, project_id, hint=""):
+    """Why `erp_job_id` cannot be the ERP job of project `project_id`, or None."""
+    problem = erp_profile.job_id_problem(erp_job_id)
+    if problem is None and Project.objects.filter(erp_id=erp_job_id).exclude(pk=project_id).exists():
+        problem = f"ERP job {erp_job_id} already belongs to another project here.{hint}"
+    return problem
+
+
 class JobExporter(Exporter):
-    kind = Kind.JOB
+    """A project created here becomes an ERP job; the approver types its job id on accept."""
+
+    kind = "job"
+    label = "Job"
     model = Project
     accept_form = JobAcceptForm
+    steps = erp_services.export_steps(
+        Project,
+        noun="project",
+        send_help="Accounting reviews the project and, on accept, creates the job in Sage with the job id they type.",
+        retrieve_help="Takes the project back before accounting decides, so that it can be edited.",
+    )
+
+    def payload(self, project):
+        cost_codes = [
+            {
+                "code": pcc.cost_code.code,
+                "description": pcc.cost_code.description,
+                "cost_types": sorted(ct.code for ct in pcc.cost_types.all()),
+            }
+            for pcc in project.cost_codes.select_related("cost_code").prefetch_related("cost_types")
+        ]
+        return {
+            **{field: getattr(project, field) for field in Project.INTEGRATED_FIELDS},
+            "cost_codes": cost_codes,
+        }
+
+    def check(self, project, payload):
+        problems = erp_profile.job_field_problems(payload)
+        missing = erp_profile.cost_codes_without_types(payload["cost_codes"])
+        if missing:
+            problems["cost_codes"] = (
+                f"Every cost code needs at least one cost type before the project goes to the ERP; "
+                f"cost code {', '.join(missing)} has none."
+            )
+        if problems:
+            raise ValidationError(problems)
 
     def clean_inputs(self, *, request, inputs):
         erp_job_id = inputs.get("erp_job_id")
-        problem = erp_profile.job_id_problem(erp_job_id)
-        if problem is None and Project.objects.filter(erp_id=erp_job_id).exclude(pk=request.object_id).exists():
-            problem = f"ERP job {erp_job_id} already belongs to another project here. Enter another job code."
+        problem = _job_id_problem(erp_job_id, request.object_id, hint=" Enter another job code.")
         if problem:
             raise ValidationError({"erp_job_id": problem})
         return {"erp_job_id": str(erp_job_id)}
 
-    def request_changed(self, *, request, user):
-        services.project_follow_request(project_id=request.object_id, request=request, user=user)
+    def synced_fields(self, project, request):
+        """The job id the connector reported: a valid one that no other project holds (else 400)."""
+        erp_id = request.erp_ids.get("job_id")
+        problem = _job_id_problem(erp_id, project.pk)
+        if problem:
+            raise ValidationError({"erp_ids": [f"job_id: {problem}"]})
+        return {"erp_id": erp_id}
 
 
 class _ERPCostCodeSerializer(serializers.Serializer):
@@ -65,7 +110,11 @@ class ERPJobDataSerializer(serializers.Serializer):
 
 
 class JobImporter(Importer):
-    kind = Kind.JOB
+    """An ERP job under Ready to Import becomes a synced project here (Path A)."""
+
+    kind = "job"
+    label = "Job"
+    model = Project
 
     def clean_data(self, data):
         serializer = ERPJobDataSerializer(data=data)
@@ -73,7 +122,7 @@ class JobImporter(Importer):
             raise ValidationError({"data": flatten_errors(serializer.errors)})
         return serializer.validated_data | {"cost_codes": [dict(c) for c in serializer.validated_data["cost_codes"]]}
 
-    def label(self, data):
+    def record_label(self, data):
         return data.get("name", "")
 
     def add_to_app(self, *, staged, user):

@@ -4,7 +4,7 @@ from django.db import models
 from django_fsm import transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from apps.erp_queue.exportable import ERPStatus, ExportableRecord
+from apps.erp_queue.registry import ERPStatus, ExportableRecord
 
 COST_CODE_RE = r"^[1-9]\d{0,5}(\.\d{1,3})?$"
 cost_code_validator = RegexValidator(
@@ -56,7 +56,6 @@ class Project(ExportableRecord):
     INTEGRATED_FIELDS = ("number", "name", "address", "city", "state", "zip")
     #: While the ERP holds or reviews the record, the fields it owns are read-only here.
     LOCKED_STATUSES = (ERPStatus.READY_TO_EXPORT, ERPStatus.EXPORTING, ERPStatus.FAILED, ERPStatus.SYNCED)
-    STEPS = ExportableRecord.ERP_STEPS
     SEND_PERMISSION = "jobs.send_project"
 
     number = models.CharField(max_length=30, unique=True)

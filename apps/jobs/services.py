@@ -6,7 +6,6 @@ from apps.core import erp_profile
 from apps.core.exceptions import DomainError, ValidationError
 from apps.core.workflow import full_clean, run_step
 from apps.erp_queue import services as erp_services
-from apps.erp_queue.models import Kind
 from apps.jobs.models import CostCode, CostType, Origin, Project, ProjectCostCode
 
 ERPStatus = Project.ERPStatus
@@ -32,9 +31,7 @@ def cost_code_upsert(*, code, description, division=""):
 
 def cost_code_sync_from_erp(*, user):
     """Pull the ERP's standard cost codes (the embedded ledger); the agent pushes them instead."""
-    from apps.erp_queue.connectors import get_connector
-
-    rows = get_connector().fetch_cost_codes()
+    rows = erp_services.erp_cost_codes()
     if rows is None:
         raise DomainError("In agent mode the connector agent pushes the ERP's cost codes; there is nothing to pull.")
     with transaction.atomic():
@@ -121,74 +118,6 @@ def project_cost_code_remove(*, assignment, user):
         assignment.delete()
 
 
-def project_payload(project):
-    """What the approver reviews and the ERP receives, frozen at send time."""
-    cost_codes = [
-        {
-            "code": pcc.cost_code.code,
-            "description": pcc.cost_code.description,
-            "cost_types": sorted(ct.code for ct in pcc.cost_types.all()),
-        }
-        for pcc in project.cost_codes.select_related("cost_code").prefetch_related("cost_types")
-    ]
-    return {
-        **{field: getattr(project, field) for field in Project.INTEGRATED_FIELDS},
-        "cost_codes": cost_codes,
-    }
-
-
-def _check_sendable(project, payload):
-    problems = erp_profile.job_field_problems(payload)
-    missing = erp_profile.cost_codes_without_types(payload["cost_codes"])
-    if missing:
-        problems["cost_codes"] = (
-            f"Every cost code needs at least one cost type before the project goes to the ERP; "
-            f"cost code {', '.join(missing)} has none."
-        )
-    if problems:
-        raise ValidationError(problems)
-
-
-def _send(project, *, user, step):
-    return erp_services.record_send(
-        record=project, user=user, step=step, kind=Kind.JOB, payload_for=project_payload, check=_check_sendable
-    )
-
-
-def project_send(*, project, user):
-    """Send a project created here to the accounting queue; its ERP fields lock until a decision."""
-    return _send(project, user=user, step="send-to-erp")
-
-
-def project_resend(*, project, user):
-    """Send a rejected (and corrected) project again."""
-    return _send(project, user=user, step="resend")
-
-
-def project_retrieve(*, project, user):
-    """Take a sent project back before accounting decided; it becomes editable again."""
-    return erp_services.record_retrieve(record=project, user=user, kind=Kind.JOB)
-
-
-def _reported_job_id(erp_ids, project):
-    """The job id the connector reported for `project`: a valid one that no other project holds (else 400)."""
-    erp_id = erp_ids.get("job_id")
-    problem = erp_profile.job_id_problem(erp_id)
-    if problem is None and Project.objects.filter(erp_id=erp_id).exclude(pk=project.pk).exists():
-        problem = f"ERP job {erp_id} already belongs to another project here."
-    if problem:
-        raise ValidationError({"erp_ids": [f"job_id: {problem}"]})
-    return erp_id
-
-
-def project_follow_request(*, project_id, request, user):
-    """Move the project's ERP status with its request (accepted, exported, failed, rejected)."""
-    project = Project.objects.select_for_update().get(pk=project_id)
-    return erp_services.record_follow_request(
-        record=project, request=request, synced_fields=lambda: {"erp_id": _reported_job_id(request.erp_ids, project)}
-    )
-
-
 def _cost_codes_from_erp(cost_codes):
     for row in cost_codes:
         cost_code_upsert(code=row["code"], description=row.get("description", ""), division=row.get("division", ""))
@@ -238,6 +167,6 @@ def project_import_from_erp(*, erp_id, data, user):
     project.save()
     _cost_codes_from_erp(data.get("cost_codes", []))
     _assign_erp_cost_codes(project, data.get("cost_codes", []))
-    run_step(project, "mark_imported", user=None, erp_id=erp_id, description=f"Added from ERP job {erp_id}")
+    run_step(project.mark_imported, user=None, erp_id=erp_id, description=f"Added from ERP job {erp_id}")
     project.save()
     return project

@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from apps.core.admin_workflow import AdminStep, WorkflowAdminMixin, bullet_list, export_steps, status_badge
+from apps.core.admin_workflow import WorkflowAdminMixin, bullet_list, status_badge
 from apps.vendors import selectors, services
+from apps.vendors.erp import VendorExporter
 from apps.vendors.models import Company
 
 DETAIL_FIELDS = ("abbreviated_name", "email", "phone", "is_active")
@@ -34,24 +35,7 @@ class CompanyAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "rejection_reason",
         "erp_vendor_matches",
     ]
-    workflow_steps = [
-        *export_steps(
-            services,
-            "company",
-            send_help="Accounting reviews the company and, on accept, creates a Sage vendor with the vendor type and "
-            "id they choose. If the ERP already has this vendor, link it instead (ERP Integrations → Staged ERP "
-            "records).",
-            retrieve_help="Takes the company back before accounting decides, so that it can be edited.",
-        ),
-        AdminStep(
-            "unlink",
-            "Unlink from ERP vendor",
-            lambda user, obj, data: services.company_unlink(company=obj, user=user),
-            "{obj} is unlinked: its ERP vendor waits under Ready to Import to be linked or added again.",
-            help="Both sides return to unlinked; the company's fields become editable here again.",
-            danger=True,
-        ),
-    ]
+    exporter = VendorExporter
 
     def get_queryset(self, request):
         return selectors.company_list()

@@ -6,7 +6,8 @@ from rest_framework import serializers
 from apps.core import erp_profile
 from apps.core.api.serializers import flatten_errors
 from apps.core.exceptions import ValidationError
-from apps.erp_queue.models import Kind
+from apps.core.workflow import Step
+from apps.erp_queue import services as erp_services
 from apps.erp_queue.registry import Exporter, Importer
 from apps.vendors import selectors, services
 from apps.vendors.models import Company
@@ -31,14 +32,49 @@ class VendorAcceptForm(forms.Form):
 
 
 class VendorExporter(Exporter):
-    kind = Kind.VENDOR
+    """A company created here becomes an ERP vendor; the approver picks its vendor type and id on accept."""
+
+    kind = "vendor"
+    label = "Vendor"
     model = Company
     accept_form = VendorAcceptForm
+    steps = (
+        *erp_services.export_steps(
+            Company,
+            noun="company",
+            send_summary="Send the company to the accounting queue to become an ERP vendor",
+            send_help="Accounting reviews the company and, on accept, creates a Sage vendor with the vendor type and "
+            "id they choose. If the ERP already has this vendor, link it instead (ERP Integrations → Staged ERP "
+            "records).",
+            retrieve_help="Takes the company back before accounting decides, so that it can be edited.",
+        ),
+        Step(
+            "unlink",
+            "Unlink from ERP vendor",
+            Company.unlink,
+            lambda company, user, data: services.company_unlink(company=company, user=user),
+            "{obj} is unlinked: its ERP vendor waits under Ready to Import to be linked or added again.",
+            summary="Unlink the company from its ERP vendor",
+            description="Both sides return to unlinked; the ERP vendor waits under Ready to Import again.",
+            help="Both sides return to unlinked; the company's fields become editable here again.",
+            danger=True,
+        ),
+    )
+
+    def payload(self, company):
+        return company.integrated_values()
+
+    def check(self, company, payload):
+        problems = erp_profile.vendor_field_problems(payload)
+        if not company.is_active:
+            problems["is_active"] = "An inactive company cannot be sent to the ERP; make it active first."
+        if problems:
+            raise ValidationError(problems)
 
     def clean_inputs(self, *, request, inputs):
         problems = {}
         erp_vendor_id = inputs.get("erp_vendor_id")
-        problem = erp_profile.vendor_id_problem(erp_vendor_id) or services.vendor_id_conflict(
+        problem = erp_profile.vendor_id_problem(erp_vendor_id) or selectors.vendor_id_conflict(
             erp_vendor_id, company_id=request.object_id
         )
         if problem:
@@ -61,8 +97,15 @@ class VendorExporter(Exporter):
             raise ValidationError(problems)
         return {"erp_vendor_id": str(erp_vendor_id), "vendor_type": vendor_type}
 
-    def request_changed(self, *, request, user):
-        services.company_follow_request(company_id=request.object_id, request=request, user=user)
+    def synced_fields(self, company, request):
+        """The vendor id the connector reported: a valid one that no other company holds (else 400)."""
+        erp_id = request.erp_ids.get("vendor_id")
+        problem = erp_profile.vendor_id_problem(erp_id)
+        if problem is None and selectors.vendor_id_holder(erp_id, exclude_pk=company.pk) is not None:
+            problem = f"ERP vendor {erp_id} already belongs to another company here."
+        if problem:
+            raise ValidationError({"erp_ids": [f"vendor_id: {problem}"]})
+        return {"erp_id": str(erp_id), "vendor_type": request.inputs.get("vendor_type", "")}
 
 
 class ERPVendorDataSerializer(serializers.Serializer):
@@ -80,7 +123,10 @@ class ERPVendorDataSerializer(serializers.Serializer):
 
 
 class VendorImporter(Importer):
-    kind = Kind.VENDOR
+    """An ERP vendor under Ready to Import is linked to a company here, or added as a new one."""
+
+    kind = "vendor"
+    label = "Vendor"
     model = Company
     can_link = True
 
@@ -90,7 +136,7 @@ class VendorImporter(Importer):
             raise ValidationError({"data": flatten_errors(serializer.errors)})
         return dict(serializer.validated_data)
 
-    def label(self, data):
+    def record_label(self, data):
         return data.get("name", "")
 
     def add_to_app(self, *, staged, user):

@@ -4,7 +4,7 @@ from django_fsm import transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from apps.core import erp_profile
-from apps.erp_queue.exportable import ERPStatus, ExportableRecord
+from apps.erp_queue.registry import ERPStatus, ExportableRecord
 from apps.jobs.models import Origin, Project
 
 
@@ -30,7 +30,6 @@ class Company(ExportableRecord):
     LOCKED_STATUSES = (*ExportableRecord.PENDING_STATUSES, ERPStatus.SYNCED)
     #: A company in these states may be linked to an ERP vendor.
     LINKABLE_STATUSES = (ERPStatus.NOT_SYNCED, ERPStatus.REJECTED)
-    STEPS = {**ExportableRecord.ERP_STEPS, "unlink": "unlink"}
     SEND_PERMISSION = "vendors.send_company"
 
     name = models.CharField(max_length=255)
@@ -69,6 +68,10 @@ class Company(ExportableRecord):
 
     def __str__(self):
         return self.name
+
+    def integrated_values(self):
+        """The fields the ERP owns, as the ERP receives them (phones and e-mail never go to the ERP)."""
+        return {field: getattr(self, field) for field in self.INTEGRATED_FIELDS}
 
     @property
     def integrated_fields_locked(self):

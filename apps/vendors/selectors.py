@@ -1,7 +1,7 @@
 from collections import defaultdict
 
-from apps.erp_queue.connectors import get_connector
-from apps.erp_queue.models import Kind, StagedRecord
+from apps.erp_queue import selectors as erp_selectors
+from apps.erp_queue import services as erp_services
 from apps.erp_queue.registry import Suggestion
 from apps.erp_queue.selectors import latest_request_id
 from apps.vendors import matching
@@ -10,7 +10,7 @@ from apps.vendors.models import Company, VendorType
 
 def company_list():
     """Companies with what their API and admin show, in a fixed number of queries."""
-    return Company.objects.annotate(erp_request_id=latest_request_id(Kind.VENDOR)).prefetch_related("projects")
+    return Company.objects.annotate(erp_request_id=latest_request_id(Company)).prefetch_related("projects")
 
 
 def company_get(pk):
@@ -24,7 +24,7 @@ def linkable_companies():
 
 def vendor_type_list():
     """The ERP's vendor types [{code, name}]: read from the ERP if the connector can, else as the agent pushed them."""
-    types = get_connector().fetch_vendor_types()
+    types = erp_services.erp_vendor_types()
     if types is None:
         types = VendorType.objects.values("code", "name")
     return [{"code": str(t["code"]), "name": t["name"]} for t in types]
@@ -58,7 +58,7 @@ def erp_vendor_matches(company):
     """The ERP vendors waiting under Ready to Import that may be this company, with why: [(staged, reasons)]."""
     if company.erp_status not in Company.LINKABLE_STATUSES:
         return []
-    waiting = StagedRecord.objects.filter(kind=StagedRecord.Kind.VENDOR, status=StagedRecord.Status.STAGED)
+    waiting = erp_selectors.staged_records(Company, waiting=True)
     matches = []
     for staged in waiting:
         reasons = matching.match_reasons(
@@ -70,3 +70,26 @@ def erp_vendor_matches(company):
         if reasons:
             matches.append((staged, reasons))
     return matches
+
+
+def vendor_id_holder(erp_id, *, exclude_pk=None):
+    """The company here linked to ERP vendor `erp_id`, other than `exclude_pk`, if any."""
+    return Company.objects.filter(erp_id=erp_id).exclude(pk=exclude_pk).first()
+
+
+def vendor_id_conflict(erp_id, *, company_id):
+    """Why company `company_id` cannot be exported as ERP vendor `erp_id`, or None.
+
+    The id must be new to the ERP: no company here holds it, and the ERP has not reported a vendor
+    with it (staged under Ready to Import, even archived).
+    """
+    holder = vendor_id_holder(erp_id, exclude_pk=company_id)
+    if holder is not None:
+        return f"ERP vendor {erp_id} is already linked to {holder} here; type another vendor id."
+    staged = erp_selectors.staged_records(Company).filter(erp_id=erp_id).first()
+    if staged is not None:
+        return (
+            f"The ERP already has vendor {erp_id} ({staged.label}); type another vendor id, or reject this "
+            "request and link the company to that ERP vendor."
+        )
+    return None

@@ -6,10 +6,9 @@ from apps.core import erp_profile
 from apps.core.exceptions import DomainError, ValidationError
 from apps.core.workflow import check_step, full_clean, run_step
 from apps.erp_queue import services as erp_services
-from apps.erp_queue.connectors import get_connector
-from apps.erp_queue.models import Kind, StagedRecord
 from apps.jobs.models import Origin
 from apps.vendors.models import Company, VendorType
+from apps.vendors.selectors import vendor_id_holder
 
 ERPStatus = Company.ERPStatus
 
@@ -20,7 +19,7 @@ def _locked(company):
 
 def vendor_type_upsert(*, code, name):
     """Create or rename one of the ERP's vendor types as the connector agent reports it (agent mode)."""
-    if get_connector().fetch_vendor_types() is not None:
+    if erp_services.erp_vendor_types() is not None:
         raise DomainError("The embedded ERP ledger keeps its own vendor types; there is nothing to push.")
     code, name = code.strip(), name.strip()
     problems = {}
@@ -92,87 +91,6 @@ def company_update(*, company, user, projects=None, **fields):
     return company
 
 
-def company_payload(company):
-    """What the approver reviews and the ERP receives, frozen at send time: phones never go to the ERP."""
-    return {field: getattr(company, field) for field in Company.INTEGRATED_FIELDS}
-
-
-def _check_sendable(company, payload):
-    problems = erp_profile.vendor_field_problems(payload)
-    if not company.is_active:
-        problems["is_active"] = "An inactive company cannot be sent to the ERP; make it active first."
-    if problems:
-        raise ValidationError(problems)
-
-
-def _send(company, *, user, step):
-    return erp_services.record_send(
-        record=company, user=user, step=step, kind=Kind.VENDOR, payload_for=company_payload, check=_check_sendable
-    )
-
-
-def company_send(*, company, user):
-    """Send a company created here to the accounting queue, to become an ERP vendor; its ERP fields lock."""
-    return _send(company, user=user, step="send-to-erp")
-
-
-def company_resend(*, company, user):
-    """Send a rejected (and corrected) company again."""
-    return _send(company, user=user, step="resend")
-
-
-def company_retrieve(*, company, user):
-    """Take a sent company back before accounting decided; it becomes editable again."""
-    return erp_services.record_retrieve(record=company, user=user, kind=Kind.VENDOR)
-
-
-def vendor_id_holder(erp_id, *, exclude_pk=None):
-    """The company here linked to ERP vendor `erp_id`, other than `exclude_pk`, if any."""
-    return Company.objects.filter(erp_id=erp_id).exclude(pk=exclude_pk).first()
-
-
-def vendor_id_conflict(erp_id, *, company_id):
-    """Why company `company_id` cannot be exported as ERP vendor `erp_id`, or None.
-
-    The id must be new to the ERP: no company here holds it, and the ERP has not reported a vendor
-    with it (staged under Ready to Import, even archived).
-    """
-    holder = vendor_id_holder(erp_id, exclude_pk=company_id)
-    if holder is not None:
-        return f"ERP vendor {erp_id} is already linked to {holder} here; type another vendor id."
-    staged = StagedRecord.objects.filter(kind=StagedRecord.Kind.VENDOR, erp_id=erp_id).first()
-    if staged is not None:
-        return (
-            f"The ERP already has vendor {erp_id} ({staged.label}); type another vendor id, or reject this "
-            "request and link the company to that ERP vendor."
-        )
-    return None
-
-
-def _reported_vendor_id(erp_ids, company):
-    """The vendor id the connector reported for `company`: a valid one that no other company holds (else 400)."""
-    erp_id = erp_ids.get("vendor_id")
-    problem = erp_profile.vendor_id_problem(erp_id)
-    if problem is None and vendor_id_holder(erp_id, exclude_pk=company.pk) is not None:
-        problem = f"ERP vendor {erp_id} already belongs to another company here."
-    if problem:
-        raise ValidationError({"erp_ids": [f"vendor_id: {problem}"]})
-    return str(erp_id)
-
-
-def company_follow_request(*, company_id, request, user):
-    """Move the company's ERP status with its request (accepted, exported, failed, rejected)."""
-    company = Company.objects.select_for_update().get(pk=company_id)
-    return erp_services.record_follow_request(
-        record=company,
-        request=request,
-        synced_fields=lambda: {
-            "erp_id": _reported_vendor_id(request.erp_ids, company),
-            "vendor_type": request.inputs.get("vendor_type", ""),
-        },
-    )
-
-
 def _take_erp_values(company, data):
     """After linking, the ERP owns the integrated fields: take its values; return the fields that changed."""
     changed = []
@@ -213,7 +131,7 @@ def company_link(*, company_id, erp_id, data, user):
                 f"{company} is waiting in the ERP queue ({company.get_erp_status_display().lower()}). Retrieve it, "
                 "or have accounting reject the request, before linking it."
             )
-        transition_method = check_step(company, "link", user=user)
+        transition_method = check_step(company.link, user=user)
         changed = _take_erp_values(company, data)
         description = f"Linked to ERP vendor {erp_id}"
         if changed:
@@ -242,7 +160,7 @@ def company_import_from_erp(*, erp_id, data, user):
         return existing
     company = Company(origin=Origin.ERP, created_by=user, **{f: data.get(f) or "" for f in Company.INTEGRATED_FIELDS})
     company.save()
-    check_step(company, "mark_imported", user=None)(
+    check_step(company.mark_imported, user=None)(
         by=user,
         erp_id=str(erp_id),
         vendor_type=data.get("vendor_type") or "",
@@ -257,12 +175,9 @@ def company_unlink(*, company, user):
     with transaction.atomic():
         company = _locked(company)
         erp_id, vendor_type = company.erp_id, company.vendor_type
-        run_step(company, "unlink", user=user, description=f"Unlinked from ERP vendor {erp_id}")
+        run_step(company.unlink, user=user, description=f"Unlinked from ERP vendor {erp_id}")
         company.save()
         erp_services.staged_record_unlinked(
-            kind=StagedRecord.Kind.VENDOR,
-            erp_id=erp_id,
-            data={**company_payload(company), "vendor_type": vendor_type},
-            user=user,
+            model=Company, erp_id=erp_id, data={**company.integrated_values(), "vendor_type": vendor_type}, user=user
         )
     return company

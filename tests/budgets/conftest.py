@@ -17,7 +17,7 @@ def project(pm, approver, commit):
     project = ProjectFactory(number="5000", name="Budget Tower")
     for code, types in CODES.items():
         job_services.project_cost_code_assign(project=project, user=pm, code=code, cost_types=types)
-    _, request = job_services.project_send(project=project, user=pm)
+    _, request = erp_services.record_send(record=project, user=pm)
     with commit():
         erp_services.request_accept(request=request, user=approver, inputs={"erp_job_id": "5000"})
     project.refresh_from_db()

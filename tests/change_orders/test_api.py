@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.change_orders.models import ChangeOrder
 from apps.commitments import services as commitment_services
+from apps.commitments.models import Commitment
 from apps.erp_queue.models import ERPRequest
 from apps.ledger import services as ledger_services
 from apps.ledger.models import ERPBudgetEntry, ERPChangeOrder, ERPCommitment, ERPJob
@@ -153,7 +154,7 @@ def test_a_change_order_on_an_unsynced_commitment_is_refused(pm, api_as, project
     response = api_as(pm).post(URL, data, format="json")
     assert response.status_code == 400
     assert "is not synced with the ERP" in response.json()["commitment"][0]
-    commitment_services.commitment_move(commitment=commitment, user=pm, step="void")
+    commitment_services.commitment_move(commitment=commitment, user=pm, transition=Commitment.void)
     response = api_as(pm).post(URL, data, format="json")
     assert response.status_code == 400
     assert "a void commitment takes no change orders" in response.json()["commitment"][0]

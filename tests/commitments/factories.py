@@ -1,6 +1,74 @@
+from decimal import Decimal
+
+import factory
+
 from apps.commitments import services
+from apps.commitments.models import Commitment, CommitmentLine
 from apps.erp_queue import services as erp_services
+from apps.jobs.models import CostType, ProjectCostCode
+from tests.jobs.factories import CostCodeFactory, ProjectFactory
 from tests.vendors.factories import CompanyFactory, ERPVendorFactory
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    """A subcontract in any state: `status=Commitment.Status.APPROVED`, `erp_status="rejected"`, or `synced=True`.
+
+    `purchase_order=True` makes it a unit-based purchase order. The vendor is a company linked to
+    an ERP vendor; `synced=True` also puts the project in the ERP and gives the commitment its ERP number.
+    """
+
+    class Meta:
+        model = Commitment
+
+    class Params:
+        purchase_order = factory.Trait(
+            type=Commitment.Type.PURCHASE_ORDER,
+            number=factory.Sequence(lambda n: f"PO-{n + 1:03d}"),
+            accounting_method=Commitment.AccountingMethod.UNIT,
+        )
+        synced = factory.Trait(
+            project=factory.SubFactory(ProjectFactory, synced=True),
+            status=Commitment.Status.APPROVED,
+            erp_status=Commitment.ERPStatus.SYNCED,
+            erp_id=factory.SelfAttribute("number"),
+        )
+
+    project = factory.SubFactory(ProjectFactory)
+    type = Commitment.Type.SUBCONTRACT
+    number = factory.Sequence(lambda n: f"SC-{n + 1:03d}")
+    title = factory.Sequence(lambda n: f"Scope {n}")
+    vendor = factory.SubFactory(CompanyFactory, synced=True)
+    accounting_method = Commitment.AccountingMethod.AMOUNT
+    retainage_percent = Decimal("10.00")
+    status = Commitment.Status.DRAFT
+    erp_status = Commitment.ERPStatus.NOT_SYNCED
+
+
+def _next_position(line):
+    return CommitmentLine.objects.filter(commitment=line.commitment).count() + 1
+
+
+class CommitmentLineFactory(factory.django.DjangoModelFactory):
+    """A schedule of values line (the next position); its cost code and type are assigned to the project too."""
+
+    class Meta:
+        model = CommitmentLine
+        skip_postgeneration_save = True
+
+    commitment = factory.SubFactory(CommitmentFactory)
+    position = factory.LazyAttribute(_next_position)
+    cost_code = factory.SubFactory(CostCodeFactory)
+    cost_type = factory.LazyFunction(lambda: CostType.objects.get(code=4))
+    description = factory.Sequence(lambda n: f"Scope line {n}")
+    amount = Decimal("10000.00")
+
+    @factory.post_generation
+    def assigned(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            assignment, _ = ProjectCostCode.objects.get_or_create(
+                project=self.commitment.project, cost_code=self.cost_code
+            )
+            assignment.cost_types.add(self.cost_type)
 
 SUBCONTRACT_LINES = [
     {"cost_code": "2300", "cost_type": 4, "description": "Excavation", "amount": "12000.00"},
@@ -76,8 +144,8 @@ def synced_commitment(*, pm, approver, commit, project, vendor, type="subcontrac
     commitment = services.commitment_create(
         user=pm, project=project, type=type, vendor=vendor, **{**fields, "lines": service_lines(fields["lines"])}
     )
-    services.commitment_move(commitment=commitment, user=pm, step="approve")
-    _, request = services.commitment_send(commitment=commitment, user=pm)
+    services.commitment_move(commitment=commitment, user=pm, transition=Commitment.approve)
+    _, request = erp_services.record_send(record=commitment, user=pm)
     with commit():
         erp_services.request_accept(request=request, user=approver, inputs={})
     commitment.refresh_from_db()

@@ -3,7 +3,9 @@
 import pytest
 
 from apps.commitments import services
+from apps.commitments.models import Commitment
 from apps.core import roles
+from apps.erp_queue import services as erp_services
 from apps.ledger.models import ERPCommitment, ERPWrite
 from tests.commitments.factories import SUBCONTRACT_LINES, service_lines
 from tests.erp_queue.test_concurrency import run_together
@@ -21,8 +23,8 @@ def test_two_approvers_accepting_the_same_commitment_export_it_once(pm, make_use
         accounting_method="amount",
         lines=service_lines(SUBCONTRACT_LINES),
     )
-    services.commitment_move(commitment=commitment, user=pm, step="approve")
-    _, request = services.commitment_send(commitment=commitment, user=pm)
+    services.commitment_move(commitment=commitment, user=pm, transition=Commitment.approve)
+    _, request = erp_services.record_send(record=commitment, user=pm)
     first = api_as(make_user("approver1", roles.ACCOUNTING_APPROVER))
     second = api_as(make_user("approver2", roles.ACCOUNTING_APPROVER))
     url = f"/api/v1/erp/requests/{request.pk}/accept/"

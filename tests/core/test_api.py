@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from apps.jobs import services as job_services
+from apps.erp_queue import services as erp_services
 from tests.core.factories import PASSWORD
 from tests.jobs.factories import ProjectCostCodeFactory, ProjectFactory
 
@@ -53,12 +53,10 @@ def test_unknown_record_is_404(pm, api_as):
 
 
 def test_audit_trail_lists_every_transition_of_a_record(pm, approver, api_as, cost_codes, commit):
-    from apps.erp_queue import services as erp_services
-
     project = ProjectCostCodeFactory(cost_code=cost_codes[0]).project
-    _, request = job_services.project_send(project=project, user=pm)
+    _, request = erp_services.record_send(record=project, user=pm)
     erp_services.request_reject(request=request, user=approver, reason="Wrong address")
-    job_services.project_resend(project=project, user=pm)
+    erp_services.record_resend(record=project, user=pm)
 
     events = api_as(approver).get(f"/api/v1/audit-events/?record_type=jobs.project&record_id={project.pk}").json()
     rows = [(e["transition"], e["from_state"], e["to_state"], e["by"], e["description"]) for e in events["results"]]
@@ -99,7 +97,7 @@ def test_list_query_count_does_not_grow_with_rows(pm, approver, api_as, cost_cod
     def add_sent_projects(n):
         for _ in range(n):
             project = ProjectCostCodeFactory(cost_code=cost_codes[0], cost_types=[1, 2]).project
-            job_services.project_send(project=project, user=pm)
+            erp_services.record_send(record=project, user=pm)
 
     def count_queries():
         client.get(url)  # warm the user's permission cache the same way for both counts

@@ -48,7 +48,7 @@ def synced_project(pm, approver):
     )
     for code, cost_types in {"1000": [1, 2], "2300": [2, 3], "3300": [1, 4]}.items():
         job_services.project_cost_code_assign(project=project, user=pm, code=code, cost_types=cost_types)
-    _, request = job_services.project_send(project=project, user=pm)
+    _, request = erp_services.record_send(record=project, user=pm)
     # Outside any transaction the ledger export runs as soon as the accept commits.
     erp_services.request_accept(request=request, user=approver, inputs={"erp_job_id": JOB_ID})
     project.refresh_from_db()

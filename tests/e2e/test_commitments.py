@@ -27,7 +27,7 @@ def synced_project(pm, approver):
     project = job_services.project_create(user=pm, number="2801", name="Canal Street Lofts", city="Fresno", state="CA")
     job_services.project_cost_code_assign(project=project, user=pm, code="2300", cost_types=[4])
     job_services.project_cost_code_assign(project=project, user=pm, code="3300", cost_types=[1, 4])
-    _, request = job_services.project_send(project=project, user=pm)
+    _, request = erp_services.record_send(record=project, user=pm)
     erp_services.request_accept(request=request, user=approver, inputs={"erp_job_id": "7201"})
     return project
 

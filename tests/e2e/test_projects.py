@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from apps.erp_queue import services as erp_services
 from apps.erp_queue.models import ERPRequest, StagedRecord
 from apps.jobs import services as job_services
 from apps.jobs.models import Origin, Project
@@ -40,7 +41,7 @@ def sent_project(pm, *, number="2501", name="Harbor Office"):
         user=pm, number=number, name=name, address="1 Pier Ave", city="Oakland", state="CA", zip="94607"
     )
     job_services.project_cost_code_assign(project=project, user=pm, code="3300", cost_types=[1, 2])
-    return job_services.project_send(project=project, user=pm)
+    return erp_services.record_send(record=project, user=pm)
 
 
 def test_project_created_here_is_sent_accepted_and_synced(

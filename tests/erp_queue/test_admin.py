@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from apps.erp_queue import services as erp_services
 from apps.erp_queue.models import ERPRequest, StagedRecord
-from apps.jobs import services as job_services
 from apps.jobs.models import Project
 from apps.ledger.models import ERPJob
 from tests.jobs.factories import ProjectCostCodeFactory
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sent_request(pm, cost_codes):
     project = ProjectCostCodeFactory(cost_code=cost_codes[0], project__number="8001").project
-    return job_services.project_send(project=project, user=pm)[1]
+    return erp_services.record_send(record=project, user=pm)[1]
 
 
 def step_url(request, step):
@@ -80,7 +80,7 @@ def test_reject_in_the_admin_needs_a_reason(client, approver, sent_request):
 
 
 def test_bulk_reject_with_one_reason(client, pm, approver, cost_codes, sent_request):
-    other = job_services.project_send(project=ProjectCostCodeFactory(cost_code=cost_codes[0]).project, user=pm)[1]
+    other = erp_services.record_send(record=ProjectCostCodeFactory(cost_code=cost_codes[0]).project, user=pm)[1]
     client.force_login(approver)
     changelist = reverse("admin:erp_queue_erprequest_changelist")
     ids = [sent_request.pk, other.pk]

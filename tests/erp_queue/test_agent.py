@@ -8,8 +8,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from apps.erp_queue import services
+from apps.erp_queue import services as erp_services
 from apps.erp_queue.models import ERPRequest, StagedRecord
-from apps.jobs import services as job_services
 from apps.jobs.models import Project
 from apps.ledger.models import ERPJob, ERPWrite
 from tests.jobs.factories import ProjectCostCodeFactory
@@ -22,7 +22,7 @@ agent_mode = override_settings(ERP_CONNECTOR="agent")
 @pytest.fixture
 def sent(pm, cost_codes):
     project = ProjectCostCodeFactory(cost_code=cost_codes[0], cost_types=[1, 4]).project
-    return job_services.project_send(project=project, user=pm)
+    return erp_services.record_send(record=project, user=pm)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from django.db import connection, transaction
 from django.test import override_settings
 
 from apps.erp_queue import services
+from apps.erp_queue import services as erp_services
 from apps.erp_queue.models import ERPRequest
-from apps.jobs import services as job_services
 from apps.ledger.models import ERPJob, ERPWrite
 from tests.jobs.factories import ProjectCostCodeFactory
 
@@ -39,7 +39,7 @@ def run_together(*calls):
 
 def _sent_request(pm, cost_code, number):
     project = ProjectCostCodeFactory(cost_code=cost_code, project__number=number).project
-    return job_services.project_send(project=project, user=pm)[1]
+    return erp_services.record_send(record=project, user=pm)[1]
 
 
 def test_two_approvers_accepting_at_once_export_once(pm, make_user, api_as, cost_codes):

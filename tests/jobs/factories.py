@@ -13,8 +13,20 @@ class CostCodeFactory(factory.django.DjangoModelFactory):
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):
+    """A project in any ERP state: `erp_status="rejected"`, or `synced=True` (synced, with an ERP job id).
+
+    The protected FSM field is given to the constructor, which django-fsm allows; only later
+    assignments are refused.
+    """
+
     class Meta:
         model = Project
+
+    class Params:
+        synced = factory.Trait(
+            erp_status=Project.ERPStatus.SYNCED,
+            erp_id=factory.Sequence(lambda n: str(7000 + n)),
+        )
 
     number = factory.Sequence(lambda n: f"P-{100 + n}")
     name = factory.Sequence(lambda n: f"Project {n}")
@@ -22,6 +34,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     city = "Sacramento"
     state = "CA"
     zip = "95814"
+    erp_status = Project.ERPStatus.NOT_SYNCED
 
 
 class ProjectCostCodeFactory(factory.django.DjangoModelFactory):

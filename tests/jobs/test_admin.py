@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from apps.erp_queue import services as erp_services
 from apps.erp_queue.models import ERPRequest
-from apps.jobs import services as job_services
 from apps.jobs.models import CostCode, Project
 from apps.ledger.models import ERPCostCode
 from tests.jobs.factories import ProjectCostCodeFactory
@@ -35,7 +35,7 @@ def test_admin_send_refusal_names_the_cost_code(client, pm, cost_codes):
 
 def test_integrated_fields_are_read_only_in_the_admin_while_sent(client, pm, cost_codes):
     project = ProjectCostCodeFactory(cost_code=cost_codes[0]).project
-    job_services.project_send(project=project, user=pm)
+    erp_services.record_send(record=project, user=pm)
     client.force_login(pm)
     page = client.get(project_url(project)).content.decode()
     assert 'name="name"' not in page

@@ -6,14 +6,24 @@ from apps.vendors.models import Company
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
+    """A company in any ERP state: `erp_status="ready_to_export"`, or `synced=True` (linked, with a vendor id)."""
+
     class Meta:
         model = Company
+
+    class Params:
+        synced = factory.Trait(
+            erp_status=Company.ERPStatus.SYNCED,
+            erp_id=factory.Sequence(lambda n: str(5000 + n)),
+            vendor_type="1",
+        )
 
     name = factory.Sequence(lambda n: f"Company {n}")
     address = "1 Main St"
     city = "Sacramento"
     state = "CA"
     zip = "95814"
+    erp_status = Company.ERPStatus.NOT_SYNCED
 
 
 class ERPVendorFactory(factory.django.DjangoModelFactory):

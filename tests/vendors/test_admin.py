@@ -6,7 +6,6 @@ from django.urls import reverse
 from apps.erp_queue import services as erp_services
 from apps.erp_queue.models import ERPRequest, StagedRecord
 from apps.ledger.models import ERPVendor
-from apps.vendors import services
 from apps.vendors.models import Company
 from tests.jobs.factories import ProjectFactory
 from tests.vendors.factories import CompanyFactory, key_erp_vendor
@@ -71,7 +70,7 @@ def test_admin_send_refusal_names_the_limit(client, pm):
 
 
 def test_approver_accepts_a_vendor_with_its_type_and_id(client, pm, approver, commit):
-    company, request = services.company_send(company=CompanyFactory(name="Golden Gate Plumbing"), user=pm)
+    company, request = erp_services.record_send(record=CompanyFactory(name="Golden Gate Plumbing"), user=pm)
     url = reverse("admin:erp_queue_erprequest_step", args=[request.pk, "accept"])
     client.force_login(approver)
     form = client.get(url).content.decode()

@@ -2,7 +2,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -17,10 +17,11 @@ from apps.budgets.api.serializers import (
     BudgetModificationSerializer,
     BudgetSerializer,
 )
+from apps.budgets.erp import BudgetExporter
 from apps.budgets.filters import BudgetFilter
 from apps.budgets.models import BudgetLineItem, BudgetModification
-from apps.core.api.schema import ERROR_RESPONSES, step_schema
-from apps.core.api.views import WorkflowViewSetMixin, export_steps
+from apps.core.api.schema import ERROR_RESPONSES
+from apps.core.api.views import RecordViewSet
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -31,49 +32,19 @@ EXPORT_TYPES = {
 @extend_schema_view(
     create=extend_schema(summary="Create a project's budget", responses={201: BudgetSerializer, **ERROR_RESPONSES}),
 )
-class BudgetViewSet(
-    export_steps(
-        services=services,
-        record="budget",
-        serializer=BudgetSerializer,
-        noun="budget",
-        send_summary="Send the unsent changes to the accounting queue",
-    ),
-    WorkflowViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class BudgetViewSet(RecordViewSet):
+    exporter = BudgetExporter
     serializer_class = BudgetSerializer
     filterset_class = BudgetFilter
 
     def get_queryset(self):
         return selectors.budget_list()
 
-    def _answer(self, budget, code=status.HTTP_200_OK):
-        return Response(self.get_serializer(selectors.budget_list().get(pk=budget.pk)).data, status=code)
+    def get_record(self, pk):
+        return selectors.budget_list().get(pk=pk)
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        budget = services.budget_create(project=serializer.validated_data["project"], user=request.user)
-        return self._answer(budget, status.HTTP_201_CREATED)
-
-    @step_schema(response=BudgetSerializer, summary="Lock: freeze the original amounts")
-    @action(detail=True, methods=["post"], is_step=True)
-    def lock(self, request, pk=None):
-        return self._answer(services.budget_lock(budget=self.get_object(), user=request.user))
-
-    @step_schema(response=BudgetSerializer, summary="Unlock a budget never exported and without modifications")
-    @action(detail=True, methods=["post"], is_step=True)
-    def unlock(self, request, pk=None):
-        return self._answer(services.budget_unlock(budget=self.get_object(), user=request.user))
-
-    @step_schema(response=BudgetSerializer, summary="The ERP posted the exported entries (agent or approver)")
-    @action(detail=True, methods=["post"], url_path="mark-posted", is_step=True)
-    def mark_posted(self, request, pk=None):
-        return self._answer(services.budget_mark_posted(budget=self.get_object(), user=request.user))
+    def create_record(self, user, data):
+        return services.budget_create(project=data["project"], user=user)
 
     @extend_schema(
         methods=["get"],

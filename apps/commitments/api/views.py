@@ -9,9 +9,10 @@ from apps.commitments.api.serializers import (
     CommittedCostQuerySerializer,
     CommittedCostSerializer,
 )
+from apps.commitments.erp import CommitmentExporter
 from apps.commitments.filters import CommitmentFilter
-from apps.core.api.schema import ERROR_RESPONSES, step_schema
-from apps.core.api.views import RecordViewSet, export_steps, lines_as_dicts
+from apps.core.api.schema import ERROR_RESPONSES
+from apps.core.api.views import EditableRecordViewSet, lines_as_dicts
 
 
 @extend_schema_view(
@@ -23,16 +24,8 @@ from apps.core.api.views import RecordViewSet, export_steps, lines_as_dicts
     update=extend_schema(responses={200: CommitmentSerializer, **ERROR_RESPONSES}),
     partial_update=extend_schema(responses={200: CommitmentSerializer, **ERROR_RESPONSES}),
 )
-class CommitmentViewSet(
-    export_steps(
-        services=services,
-        record="commitment",
-        serializer=CommitmentSerializer,
-        noun="commitment",
-        send_summary="Send the approved commitment to the accounting queue",
-    ),
-    RecordViewSet,
-):
+class CommitmentViewSet(EditableRecordViewSet):
+    exporter = CommitmentExporter
     serializer_class = CommitmentSerializer
     update_serializer_class = CommitmentUpdateSerializer
     filterset_class = CommitmentFilter
@@ -48,44 +41,6 @@ class CommitmentViewSet(
 
     def update_record(self, record, user, data):
         return services.commitment_update(commitment=record, user=user, **lines_as_dicts(data))
-
-    def _move(self, request, step):
-        return self._answer(services.commitment_move(commitment=self.get_object(), user=request.user, step=step))
-
-    @step_schema(response=CommitmentSerializer, summary="Put the commitment out for bid")
-    @action(detail=True, methods=["post"], url_path="out-for-bid", is_step=True)
-    def out_for_bid(self, request, pk=None):
-        return self._move(request, "out-for-bid")
-
-    @step_schema(response=CommitmentSerializer, summary="Put the commitment out for signature")
-    @action(detail=True, methods=["post"], url_path="out-for-signature", is_step=True)
-    def out_for_signature(self, request, pk=None):
-        return self._move(request, "out-for-signature")
-
-    @step_schema(response=CommitmentSerializer, summary="Approve the commitment (required before sending it)")
-    @action(detail=True, methods=["post"], is_step=True)
-    def approve(self, request, pk=None):
-        return self._move(request, "approve")
-
-    @step_schema(response=CommitmentSerializer, summary="Return the commitment to draft")
-    @action(detail=True, methods=["post"], url_path="return-to-draft", is_step=True)
-    def return_to_draft(self, request, pk=None):
-        return self._move(request, "return-to-draft")
-
-    @step_schema(response=CommitmentSerializer, summary="Mark an approved commitment complete (before it is sent)")
-    @action(detail=True, methods=["post"], is_step=True)
-    def complete(self, request, pk=None):
-        return self._move(request, "complete")
-
-    @step_schema(response=CommitmentSerializer, summary="Terminate the commitment (before it is sent)")
-    @action(detail=True, methods=["post"], is_step=True)
-    def terminate(self, request, pk=None):
-        return self._move(request, "terminate")
-
-    @step_schema(response=CommitmentSerializer, summary="Void the commitment (before it is sent)")
-    @action(detail=True, methods=["post"], is_step=True)
-    def void(self, request, pk=None):
-        return self._move(request, "void")
 
     @extend_schema(
         parameters=[OpenApiParameter("project", int, required=True, description="The project's id.")],

@@ -8,13 +8,46 @@ from rest_framework.response import Response
 
 from apps.core.api.schema import ERROR_RESPONSES, step_schema
 from apps.core.api.serializers import AuditEventSerializer
-from apps.core.workflow import export_step
+from apps.core.workflow import step_inputs
 
 
 class WorkflowViewSetMixin:
-    """Step actions pass is_step=True: the view's model permission is `view`, the service checks the rest."""
+    """A viewset whose workflow steps are POST actions made from its `steps` (or its `exporter`'s).
+
+    Step actions pass is_step=True: the view's model permission is `view`, the service checks the
+    rest. Each step's serializer (if any) reads its inputs; empty values are left out.
+    """
 
     is_step = False
+    exporter = None
+    steps = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        steps = cls.exporter.steps if cls.exporter is not None else cls.steps
+        for step in steps:
+            if not hasattr(cls, f"step_{step.action_name}"):
+                setattr(cls, f"step_{step.action_name}", _step_action(step, cls.serializer_class))
+
+    def _answer(self, record, code=status.HTTP_200_OK):
+        return Response(self.get_serializer(record).data, status=code)
+
+
+def _step_action(step, response_serializer):
+    def run(self, request, pk=None):
+        data = {}
+        if step.serializer is not None:
+            serializer = step.serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = step_inputs(serializer.validated_data)
+        return self._answer(step.run(self.get_object(), request.user, data))
+
+    run.__name__ = f"step_{step.action_name}"
+    run.__doc__ = step.description
+    routed = action(detail=True, methods=["post"], url_path=step.name, url_name=step.name, is_step=True)(run)
+    return step_schema(
+        request=step.serializer, response=response_serializer, summary=step.summary, description=step.description
+    )(routed)
 
 
 class RecordViewSet(
@@ -22,30 +55,18 @@ class RecordViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """A workflow record's API: read through its selectors, created and edited through its services.
+    """A workflow record's API: read through its selectors, created through its services.
 
     `serializer_class` shapes every answer (each re-read with `get_record`, so that its allowed steps
-    are current); `update_serializer_class`, when set, reads edits. Subclasses give `get_queryset`,
-    `get_record(pk)`, `create_record(user, data)` and `update_record(record, user, data)`.
+    are current). Subclasses give `get_queryset`, `get_record(pk)` and `create_record(user, data)`.
     """
-
-    update_serializer_class = None
-
-    def get_serializer_class(self):
-        if self.action in ("update", "partial_update") and self.update_serializer_class:
-            return self.update_serializer_class
-        return self.serializer_class
 
     def get_record(self, pk):
         raise NotImplementedError
 
     def create_record(self, user, data):
-        raise NotImplementedError
-
-    def update_record(self, record, user, data):
         raise NotImplementedError
 
     def _answer(self, record, code=status.HTTP_200_OK):
@@ -58,37 +79,28 @@ class RecordViewSet(
         record = self.create_record(request.user, dict(serializer.validated_data))
         return self._answer(record, status.HTTP_201_CREATED)
 
+
+class EditableRecordViewSet(mixins.UpdateModelMixin, RecordViewSet):
+    """A record also edited through its services: `update_record(record, user, data)`.
+
+    `update_serializer_class`, when set, reads edits.
+    """
+
+    update_serializer_class = None
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update") and self.update_serializer_class:
+            return self.update_serializer_class
+        return self.serializer_class
+
+    def update_record(self, record, user, data):
+        raise NotImplementedError
+
     def update(self, request, *args, **kwargs):
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         record = self.update_record(serializer.instance, request.user, dict(serializer.validated_data))
         return self._answer(record)
-
-
-def export_steps(*, services, record, serializer, noun, send_summary=None):
-    """A mixin with the `send-to-erp`, `resend` and `retrieve` steps of a record exported through the queue.
-
-    services/record name the services as `export_step` finds them; `serializer` documents the answer.
-    """
-    send, resend, retrieve = (export_step(services, record, step) for step in ("send", "resend", "retrieve"))
-
-    class ExportSteps:
-        @step_schema(response=serializer, summary=send_summary or f"Send the {noun} to the accounting queue")
-        @action(detail=True, methods=["post"], url_path="send-to-erp", is_step=True)
-        def send_to_erp(self, request, pk=None):
-            return self._answer(send(self.get_object(), request.user))
-
-        @step_schema(response=serializer, summary=f"Resend a rejected {noun}")
-        @action(detail=True, methods=["post"], is_step=True)
-        def resend(self, request, pk=None):
-            return self._answer(resend(self.get_object(), request.user))
-
-        @step_schema(response=serializer, summary=f"Retrieve a sent {noun} before accounting decides")
-        @action(detail=True, methods=["post"], url_path="retrieve", is_step=True)
-        def retrieve_from_erp(self, request, pk=None):
-            return self._answer(retrieve(self.get_object(), request.user))
-
-    return ExportSteps
 
 
 class AuditEventFilter(django_filters.FilterSet):

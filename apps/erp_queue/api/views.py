@@ -7,23 +7,17 @@ from apps.core.api.schema import ERROR_RESPONSES, step_schema
 from apps.core.api.views import WorkflowViewSetMixin
 from apps.erp_queue import selectors, services
 from apps.erp_queue.api.serializers import (
-    AcceptSerializer,
     ClaimedRequestSerializer,
     ClaimSerializer,
     ERPRequestSerializer,
     FailedSerializer,
     LinkAllResultSerializer,
-    LinkSerializer,
-    RejectSerializer,
     StagedRecordSerializer,
     SucceededSerializer,
 )
 from apps.erp_queue.filters import ERPRequestFilter, StagedRecordFilter
 from apps.erp_queue.models import StagedRecord
-
-
-def _inputs(serializer):
-    return {key: value for key, value in serializer.validated_data.items() if value not in ("", None)}
+from apps.erp_queue.steps import REQUEST_STEPS, STAGED_STEPS
 
 
 @extend_schema_view(
@@ -34,45 +28,10 @@ class ERPRequestViewSet(
 ):
     serializer_class = ERPRequestSerializer
     filterset_class = ERPRequestFilter
+    steps = REQUEST_STEPS
 
     def get_queryset(self):
         return selectors.request_list()
-
-    def _answer(self, request_obj):
-        return Response(self.get_serializer(request_obj).data)
-
-    @step_schema(request=AcceptSerializer, response=ERPRequestSerializer, summary="Accept: export to the ERP")
-    @action(detail=True, methods=["post"], is_step=True)
-    def accept(self, request, pk=None):
-        serializer = AcceptSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return self._answer(
-            services.request_accept(request=self.get_object(), user=request.user, inputs=_inputs(serializer))
-        )
-
-    @step_schema(request=RejectSerializer, response=ERPRequestSerializer, summary="Reject with a reason")
-    @action(detail=True, methods=["post"], is_step=True)
-    def reject(self, request, pk=None):
-        serializer = RejectSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return self._answer(
-            services.request_reject(
-                request=self.get_object(), user=request.user, reason=serializer.validated_data["reason"]
-            )
-        )
-
-    @step_schema(
-        request=AcceptSerializer,
-        response=ERPRequestSerializer,
-        summary="Retry a failed export, optionally with corrected inputs",
-    )
-    @action(detail=True, methods=["post"], is_step=True)
-    def retry(self, request, pk=None):
-        serializer = AcceptSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return self._answer(
-            services.request_retry(request=self.get_object(), user=request.user, inputs=_inputs(serializer))
-        )
 
     @step_schema(
         request=ClaimSerializer,
@@ -138,6 +97,7 @@ class StagedRecordViewSet(
     queryset = StagedRecord.objects.all()
     serializer_class = StagedRecordSerializer
     filterset_class = StagedRecordFilter
+    steps = STAGED_STEPS
     page_suggestions = None
 
     def paginate_queryset(self, queryset):
@@ -155,33 +115,6 @@ class StagedRecordViewSet(
         serializer.is_valid(raise_exception=True)
         staged = services.staged_record_upsert(user=request.user, **serializer.validated_data)
         return Response(self.get_serializer(staged).data, status=status.HTTP_201_CREATED)
-
-    @step_schema(response=StagedRecordSerializer, summary="Add the ERP record to the app")
-    @action(detail=True, methods=["post"], url_path="add-to-app", is_step=True)
-    def add_to_app(self, request, pk=None):
-        staged = services.staged_record_add_to_app(staged=self.get_object(), user=request.user)
-        return Response(self.get_serializer(staged).data)
-
-    @step_schema(response=StagedRecordSerializer, summary="Archive: hide it from Ready to Import")
-    @action(detail=True, methods=["post"], is_step=True)
-    def archive(self, request, pk=None):
-        staged = services.staged_record_archive(staged=self.get_object(), user=request.user)
-        return Response(self.get_serializer(staged).data)
-
-    @step_schema(
-        request=LinkSerializer,
-        response=StagedRecordSerializer,
-        summary="Link the ERP vendor to the company here that is the same one",
-        description="Both sides become synced; the company's integrated fields take the ERP's values.",
-    )
-    @action(detail=True, methods=["post"], is_step=True)
-    def link(self, request, pk=None):
-        serializer = LinkSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        staged = services.staged_record_link(
-            staged=self.get_object(), target_id=serializer.validated_data["company"], user=request.user
-        )
-        return Response(self.get_serializer(staged).data)
 
     @step_schema(
         response=LinkAllResultSerializer,

@@ -4,7 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api.schema import ERROR_RESPONSES
-from apps.core.api.views import RecordViewSet, export_steps
+from apps.core.api.views import EditableRecordViewSet
 from apps.jobs import selectors, services
 from apps.jobs.api.serializers import (
     CostCodeSerializer,
@@ -12,6 +12,7 @@ from apps.jobs.api.serializers import (
     ProjectCostCodeSerializer,
     ProjectSerializer,
 )
+from apps.jobs.erp import JobExporter
 from apps.jobs.filters import CostCodeFilter, ProjectFilter
 from apps.jobs.models import CostCode, CostType
 
@@ -63,9 +64,8 @@ class CostCodeViewSet(
     update=extend_schema(responses={200: ProjectSerializer, **ERROR_RESPONSES}),
     partial_update=extend_schema(responses={200: ProjectSerializer, **ERROR_RESPONSES}),
 )
-class ProjectViewSet(
-    export_steps(services=services, record="project", serializer=ProjectSerializer, noun="project"), RecordViewSet
-):
+class ProjectViewSet(EditableRecordViewSet):
+    exporter = JobExporter
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilter
 

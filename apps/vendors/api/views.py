@@ -1,12 +1,12 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api.schema import ERROR_RESPONSES, step_schema
-from apps.core.api.views import RecordViewSet, export_steps
+from apps.core.api.schema import ERROR_RESPONSES
+from apps.core.api.views import EditableRecordViewSet
 from apps.vendors import selectors, services
 from apps.vendors.api.serializers import CompanySerializer, VendorTypeSerializer
+from apps.vendors.erp import VendorExporter
 from apps.vendors.filters import CompanyFilter
 from apps.vendors.models import VendorType
 
@@ -46,16 +46,8 @@ class VendorTypeViewSet(viewsets.GenericViewSet):
     update=extend_schema(responses={200: CompanySerializer, **ERROR_RESPONSES}),
     partial_update=extend_schema(responses={200: CompanySerializer, **ERROR_RESPONSES}),
 )
-class CompanyViewSet(
-    export_steps(
-        services=services,
-        record="company",
-        serializer=CompanySerializer,
-        noun="company",
-        send_summary="Send the company to the accounting queue to become an ERP vendor",
-    ),
-    RecordViewSet,
-):
+class CompanyViewSet(EditableRecordViewSet):
+    exporter = VendorExporter
     serializer_class = CompanySerializer
     filterset_class = CompanyFilter
 
@@ -70,13 +62,3 @@ class CompanyViewSet(
 
     def update_record(self, record, user, data):
         return services.company_update(company=record, user=user, **data)
-
-    @step_schema(
-        response=CompanySerializer,
-        summary="Unlink the company from its ERP vendor",
-        description="Both sides return to unlinked; the ERP vendor waits under Ready to Import again.",
-    )
-    @action(detail=True, methods=["post"], is_step=True)
-    def unlink(self, request, pk=None):
-        company = services.company_unlink(company=self.get_object(), user=request.user)
-        return self._answer(company)

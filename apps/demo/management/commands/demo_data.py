@@ -169,8 +169,8 @@ class Command(BaseCommand):
                 retainage_percent=Decimal("10") if type == Commitment.Type.SUBCONTRACT else Decimal("0"),
                 lines=lines,
             )
-            commitment_services.commitment_move(commitment=commitment, user=pm, step="approve")
-            _, request = commitment_services.commitment_send(commitment=commitment, user=pm)
+            commitment_services.commitment_move(commitment=commitment, user=pm, transition=Commitment.approve)
+            _, request = erp_services.record_send(record=commitment, user=pm)
             if accept:
                 erp_services.request_accept(request=request, user=approver, inputs={})
 
@@ -187,7 +187,7 @@ class Command(BaseCommand):
             projects=Project.objects.filter(number__in=project_numbers),
         )
         if fate == "synced":
-            company, request = vendor_services.company_send(company=company, user=users["pm"])
+            company, request = erp_services.record_send(record=company, user=users["pm"])
             erp_services.request_accept(
                 request=request, user=users["approver"], inputs={"erp_vendor_id": "1003", "vendor_type": "1"}
             )
@@ -222,7 +222,7 @@ class Command(BaseCommand):
                 job_services.project_cost_code_assign(project=project, user=pm, code=code, cost_types=types)
         if fate == "draft":
             return
-        project, request = job_services.project_send(project=project, user=pm)
+        project, request = erp_services.record_send(record=project, user=pm)
         if fate == "synced":
             erp_services.request_accept(request=request, user=approver, inputs={"erp_job_id": number})
         elif fate == "rejected":
