@@ -12,6 +12,7 @@ from apps.budgets.erp import BudgetExporter
 from apps.budgets.models import Budget, BudgetLineItem, BudgetModification
 from apps.budgets.resources import BudgetCSV, BudgetLineResource, BudgetXLSX
 from apps.core.admin_workflow import (
+    ServiceDeleteMixin,
     ServiceForm,
     ServiceFormAdminMixin,
     WorkflowAdminMixin,
@@ -167,7 +168,7 @@ class LineAddForm(ServiceForm):
 
 
 @admin.register(BudgetLineItem)
-class BudgetLineItemAdmin(ServiceFormAdminMixin, ImportMixin, admin.ModelAdmin):
+class BudgetLineItemAdmin(ServiceDeleteMixin, ServiceFormAdminMixin, ImportMixin, admin.ModelAdmin):
     """The budget as a project manager reads it: original, modifications, revised, and what is unsent."""
 
     resource_classes = [BudgetLineResource]
@@ -240,8 +241,9 @@ class BudgetLineItemAdmin(ServiceFormAdminMixin, ImportMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def delete_model(self, request, obj):
-        services.budget_line_delete(line=obj, user=request.user)
+    @staticmethod
+    def delete_service(line, user):
+        services.budget_line_delete(line=line, user=user)
 
     @admin.display(description="Original amount", ordering="original_amount")
     def original(self, obj):
@@ -289,7 +291,7 @@ class ModificationForm(ServiceForm):
 
 
 @admin.register(BudgetModification)
-class BudgetModificationAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
+class BudgetModificationAdmin(ServiceDeleteMixin, ServiceFormAdminMixin, admin.ModelAdmin):
     list_display = ["budget", "from_line", "to_line", "transferred", "notes", "created_by", "created_at"]
     list_filter = ["budget"]
     list_select_related = ["budget__project", "from_line__cost_code", "to_line__cost_code", "created_by"]
@@ -302,8 +304,9 @@ class BudgetModificationAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def delete_model(self, request, obj):
-        services.budget_modification_delete(modification=obj, user=request.user)
+    @staticmethod
+    def delete_service(modification, user):
+        services.budget_modification_delete(modification=modification, user=user)
 
     @admin.display(description="Amount", ordering="amount")
     def transferred(self, obj):

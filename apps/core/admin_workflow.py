@@ -6,6 +6,7 @@ permission; this mixin runs services instead, which check state (409) and permis
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
@@ -30,7 +31,10 @@ def error_text(error):
 
 
 def run_and_report(request, action, success):
-    """Run a service call for the admin; True when it succeeded, each refusal shown as a message."""
+    """Run a service call for the admin; True when it succeeded, each refusal shown as a message.
+
+    `success` is the message shown when it succeeded (None: the caller says it).
+    """
     try:
         action()
     except (DomainError, PermissionDenied) as exc:
@@ -38,9 +42,66 @@ def run_and_report(request, action, success):
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, success)
+        if success:
+            messages.success(request, success)
         return True
     return False
+
+
+class ServiceDeleteMixin:
+    """Every admin door that deletes goes through `delete_service(obj, user)`; without one, deleting is off.
+
+    Django's own delete page and its "Delete selected" action delete rows directly. Here the
+    page and the action call the service for each record, and a refusal is shown with the
+    service's words while the record stays.
+    """
+
+    delete_service = None
+
+    def has_delete_permission(self, request, obj=None):
+        return self.delete_service is not None and super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = (
+                delete_selected_through_service,
+                "delete_selected",
+                delete_selected.short_description,
+            )
+        return actions
+
+    def delete_model(self, request, obj):
+        self.delete_service(obj, request.user)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except (DomainError, ValidationError) as exc:
+            messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))
+            info = self.opts.app_label, self.opts.model_name
+            return HttpResponseRedirect(reverse("admin:{}_{}_change".format(*info), args=[object_id]))
+
+
+def delete_selected_through_service(modeladmin, request, queryset):
+    """Django's confirmation page first; once confirmed, each record through the service, each refusal named."""
+    if not request.POST.get("post"):
+        return delete_selected(modeladmin, request, queryset)
+    if not modeladmin.has_delete_permission(request):
+        raise PermissionDenied
+
+    def delete(obj):
+        with transaction.atomic():
+            modeladmin.log_deletions(request, [obj])
+            modeladmin.delete_service(obj, request.user)
+
+    selected = list(queryset)
+    deleted = sum(run_and_report(request, lambda o=obj: delete(o), None) for obj in selected)
+    if deleted:
+        messages.success(
+            request, f"Deleted {deleted} of the {len(selected)} selected {modeladmin.opts.verbose_name_plural}."
+        )
+    return None
 
 
 def step_outcome(step, obj):
@@ -50,8 +111,11 @@ def step_outcome(step, obj):
     return messages.SUCCESS, step.done.format(obj=obj)
 
 
-class WorkflowAdminMixin:
-    """Buttons made from the record kind's steps: `exporter.steps`, or `steps` for the queue's own records."""
+class WorkflowAdminMixin(ServiceDeleteMixin):
+    """Buttons made from the record kind's steps: `exporter.steps`, or `steps` for the queue's own records.
+
+    A workflow record is never deleted in the admin (no service deletes one): it is retrieved, voided or archived.
+    """
 
     change_form_template = "admin/workflow/change_form.html"
     exporter = None

@@ -1,0 +1,200 @@
+"""Every write on an ERP request: the approver's decision, the connector's claim and report, the export."""
+
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.exceptions import PermissionDenied, ValidationError
+from apps.core.workflow import check_step, run_step
+from apps.erp_queue import registry
+from apps.erp_queue.connectors import get_connector
+from apps.erp_queue.models import ERPRequest
+
+logger = logging.getLogger(__name__)
+Status = ERPRequest.Status
+
+
+def _locked(request_id):
+    return ERPRequest.objects.select_for_update().get(pk=request_id)
+
+
+def _export_after_commit(request):
+    connector = get_connector()
+    if connector.exports_inline:
+        transaction.on_commit(lambda: request_export(request_id=request.pk))
+
+
+def _follow(request):
+    """Move the sent record's ERP status with its request: accepted, exported, failed, rejected."""
+    exporter = registry.exporter_for(request.kind)
+    record = exporter.locked(request.object_id)
+    if request.status == Status.EXPORTING:
+        run_step(record.mark_exporting, user=None)
+    elif request.status == Status.SYNCED:
+        exporter.land(record, request)
+    elif request.status == Status.FAILED:
+        run_step(record.mark_failed, user=None, messages=request.messages, description="; ".join(request.messages))
+    elif request.status == Status.REJECTED:
+        exporter.released(record, request)
+        run_step(record.mark_rejected, user=None, description=request.reason)
+    record.save()
+    if request.status == Status.REJECTED:
+        exporter.rejected(record, request)
+    return record
+
+
+def request_retrieve(*, request, user):
+    """The sender takes the record back before the approver decided (the producer moves its record)."""
+    with transaction.atomic():
+        request = _locked(request.pk)
+        run_step(request.retrieve, user=user, decided_at=timezone.now())
+        request.save()
+    return request
+
+
+def request_accept(*, request, user, inputs):
+    """The approver accepts: the request is exported with the ERP ids the approver typed."""
+    with transaction.atomic():
+        request = _locked(request.pk)
+        step = check_step(request.accept, user=user)
+        request.inputs = registry.exporter_for(request.kind).clean_inputs(request=request, inputs=inputs or {})
+        step(by=user, decided_at=timezone.now())
+        request.save()
+        _follow(request)
+        _export_after_commit(request)
+    return request
+
+
+def request_reject(*, request, user, reason):
+    """The approver sends the record back to be fixed, saying why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the request is rejected: the sender reads it to fix the record."})
+    with transaction.atomic():
+        request = _locked(request.pk)
+        run_step(request.reject, user=user, description=reason, decided_at=timezone.now())
+        request.save()
+        _follow(request)
+    return request
+
+
+def request_retry(*, request, user, inputs=None):
+    """The approver exports a failed request again, optionally with corrected inputs (a new job id)."""
+    with transaction.atomic():
+        request = _locked(request.pk)
+        step = check_step(request.retry, user=user)
+        if inputs:
+            cleaned = registry.exporter_for(request.kind).clean_inputs(
+                request=request, inputs={**request.inputs, **inputs}
+            )
+            request.inputs = cleaned
+        step(by=user)
+        request.save()
+        _follow(request)
+        _export_after_commit(request)
+    return request
+
+
+def request_entries_posted(*, idempotency_key, user):
+    """The ERP reports that it posted what a request exported (Sage's Post Entries for budgets)."""
+    request = ERPRequest.objects.filter(idempotency_key=idempotency_key, status=Status.SYNCED).first()
+    if request is not None:
+        registry.exporter_for(request.kind).entries_posted(request=request, user=user)
+    return request
+
+
+def _claimable():
+    now = timezone.now()
+    return ERPRequest.objects.filter(status=Status.EXPORTING).exclude(lease_expires_at__gt=now)
+
+
+def _lease(request, *, worker):
+    request.lease_token = uuid.uuid4()
+    request.lease_expires_at = timezone.now() + timedelta(seconds=settings.ERP_LEASE_SECONDS)
+    request.leased_by = worker[:255]
+    request.attempts += 1
+    request.save(update_fields=["lease_token", "lease_expires_at", "leased_by", "attempts"])
+
+
+def request_claim(*, user, worker, limit=10):
+    """Lease up to `limit` accepted requests to one worker; a lease that ran out can be claimed again.
+
+    On PostgreSQL, SKIP LOCKED lets several workers claim at once without taking the same rows.
+    """
+    if user is not None and not user.has_perm("erp_queue.export_erprequest"):
+        raise PermissionDenied("Only the ERP connector agent may claim requests.")
+    with transaction.atomic():
+        requests = list(_claimable().select_for_update(skip_locked=True).order_by("decided_at", "id")[: max(1, limit)])
+        for request in requests:
+            _lease(request, worker=worker)
+    return requests
+
+
+def request_succeeded(*, request, user, erp_ids):
+    """The connector wrote the record into the ERP. Repeating the same report changes nothing."""
+    with transaction.atomic():
+        request = _locked(request.pk)
+        if request.status == Status.SYNCED and request.erp_ids == erp_ids:
+            return request
+        run_step(request.succeed, user=user, erp_ids=erp_ids, completed_at=timezone.now())
+        request.save()
+        _follow(request)
+    return request
+
+
+def request_failed(*, request, user, messages):
+    """The ERP refused the record or the connector failed: the approver sees why and retries or rejects."""
+    messages = [str(m) for m in messages if str(m).strip()]
+    if not messages:
+        raise ValidationError({"messages": "Report at least one message saying why the export failed."})
+    with transaction.atomic():
+        request = _locked(request.pk)
+        if request.status == Status.FAILED and request.messages == messages:
+            return request
+        run_step(request.fail, user=user, description="; ".join(messages)[:1000], messages=messages)
+        request.save()
+        _follow(request)
+    return request
+
+
+def _export_claimed(request):
+    try:
+        result = get_connector().export(request)
+    except Exception as exc:
+        logger.exception("Export of ERP request %s failed", request.pk)
+        return request_failed(request=request, user=None, messages=[f"The connector failed: {exc}"])
+    if result.ok:
+        return request_succeeded(request=request, user=None, erp_ids=result.erp_ids)
+    return request_failed(request=request, user=None, messages=result.messages)
+
+
+def request_export(*, request_id, worker="inline"):
+    """Claim one accepted request, export it through the connector and record the outcome.
+
+    The ERP write commits on its own before the outcome is recorded. If the process dies in
+    between, the lease runs out, a worker claims the request again, and the ERP answers the
+    repeated idempotency key with the first write's result: exported once, never twice.
+
+    The claim waits for a row lock rather than skipping it: right after an accept commits, a
+    second approver's accept may hold the row for the moment it takes to be refused, and
+    skipping would leave the accepted request waiting for a worker. The lease, checked again
+    once the lock is granted, keeps two exporters apart.
+    """
+    with transaction.atomic():
+        request = _claimable().select_for_update().filter(pk=request_id).first()
+        if request is None:
+            return None
+        _lease(request, worker=worker)
+    return _export_claimed(request)
+
+
+def request_export_pending(*, worker, limit=10):
+    """One pass of the export worker: every claimable request, through the configured connector."""
+    done = []
+    while batch := request_claim(user=None, worker=worker, limit=limit):
+        done.extend(_export_claimed(request) for request in batch)
+    return done
