@@ -12,13 +12,12 @@ from apps.budgets.erp import BudgetExporter
 from apps.budgets.models import Budget, BudgetLineItem, BudgetModification
 from apps.budgets.resources import BudgetCSV, BudgetLineResource, BudgetXLSX
 from apps.core.admin_workflow import (
+    ERPDisplayMixin,
     ServiceDeleteMixin,
     ServiceForm,
     ServiceFormAdminMixin,
     WorkflowAdminMixin,
-    bullet_list,
     money,
-    status_badge,
 )
 from apps.core.exceptions import DomainError, PermissionDenied
 
@@ -27,7 +26,7 @@ SUMMARY_LINES = 100
 
 
 @admin.register(Budget)
-class BudgetAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+class BudgetAdmin(ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
     list_display = ["project", "status_badge", "origin", "original_total", "erp_id"]
     list_filter = ["status", "origin"]
     search_fields = ["project__number", "project__name"]
@@ -96,17 +95,9 @@ class BudgetAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.display(description="Status", ordering="status")
-    def status_badge(self, obj):
-        return status_badge(obj.get_status_display(), obj.status)
-
     @admin.display(description="Original total", ordering="original_total")
     def original_total(self, obj):
         return money(obj.original_total)
-
-    @admin.display(description="ERP messages")
-    def erp_messages_list(self, obj):
-        return bullet_list(obj.erp_messages)
 
     @admin.display(description="Lines")
     def lines_summary(self, obj):

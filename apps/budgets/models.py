@@ -2,9 +2,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
-from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField
 
+from apps.core.workflow import audited_transition
 from apps.jobs.models import CostCode, CostType, Origin, Project
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -60,9 +60,7 @@ class Budget(ConcurrentTransitionMixin, models.Model):
     def is_erp_budget(self):
         return self.origin == Origin.ERP
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=Status.UNLOCKED,
         target=Status.LOCKED,
@@ -72,9 +70,7 @@ class Budget(ConcurrentTransitionMixin, models.Model):
     def lock(self, by=None, description=None):
         pass
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=[Status.LOCKED, Status.REJECTED],
         target=Status.UNLOCKED,
@@ -83,9 +79,7 @@ class Budget(ConcurrentTransitionMixin, models.Model):
     def unlock(self, by=None, description=None):
         self.rejection_reason = ""
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=[Status.LOCKED, Status.SYNCED],
         target=Status.READY_TO_EXPORT,
@@ -95,16 +89,14 @@ class Budget(ConcurrentTransitionMixin, models.Model):
     def send(self, by=None, description=None):
         self.erp_messages = []
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.REJECTED, target=Status.READY_TO_EXPORT, permission="budgets.send_budget")
+    @audited_transition(
+        field=status, source=Status.REJECTED, target=Status.READY_TO_EXPORT, permission="budgets.send_budget"
+    )
     def resend(self, by=None, description=None):
         self.erp_messages = []
         self.rejection_reason = ""
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=Status.READY_TO_EXPORT,
         target=GET_STATE(_back_from_queue, states=[Status.LOCKED, Status.SYNCED]),
@@ -113,40 +105,30 @@ class Budget(ConcurrentTransitionMixin, models.Model):
     def retrieve(self, by=None, description=None):
         pass
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=[Status.READY_TO_EXPORT, Status.FAILED], target=Status.EXPORTING)
+    @audited_transition(field=status, source=[Status.READY_TO_EXPORT, Status.FAILED], target=Status.EXPORTING)
     def mark_exporting(self, by=None, description=None):
         self.erp_messages = []
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.EXPORTING, target=Status.AWAITING_POSTING)
+    @audited_transition(field=status, source=Status.EXPORTING, target=Status.AWAITING_POSTING)
     def mark_exported(self, by=None, description=None, erp_id=""):
         self.ever_exported = True
         self.erp_id = erp_id
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.EXPORTING, target=Status.FAILED)
+    @audited_transition(field=status, source=Status.EXPORTING, target=Status.FAILED)
     def mark_failed(self, by=None, description=None, messages=None):
         self.erp_messages = messages or []
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=[Status.READY_TO_EXPORT, Status.FAILED], target=Status.REJECTED)
+    @audited_transition(field=status, source=[Status.READY_TO_EXPORT, Status.FAILED], target=Status.REJECTED)
     def mark_rejected(self, by=None, description=None):
         self.rejection_reason = description or ""
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.AWAITING_POSTING, target=Status.SYNCED, permission="budgets.post_budget")
+    @audited_transition(
+        field=status, source=Status.AWAITING_POSTING, target=Status.SYNCED, permission="budgets.post_budget"
+    )
     def mark_posted(self, by=None, description=None):
         pass
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.UNLOCKED, target=Status.SYNCED)
+    @audited_transition(field=status, source=Status.UNLOCKED, target=Status.SYNCED)
     def mark_imported(self, by=None, description=None, erp_id=""):
         self.erp_id = erp_id
 

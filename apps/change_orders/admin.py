@@ -5,7 +5,12 @@ from apps.change_orders import selectors, services
 from apps.change_orders.erp import ChangeOrderExporter
 from apps.change_orders.models import ChangeOrder, ChangeOrderLine
 from apps.commitments.admin import LinesServiceAdminMixin, LinesServiceForm
-from apps.core.admin_workflow import WorkflowAdminMixin, bullet_list, money, status_badge
+from apps.core.admin_workflow import (
+    ERPDisplayMixin,
+    LockableInlineMixin,
+    WorkflowAdminMixin,
+    money,
+)
 
 LINE_FIELDS = ["commitment_line", "amount", "cost_code", "cost_type", "description", "quantity", "uom", "unit_cost"]
 
@@ -23,7 +28,7 @@ class ChangeOrderLineForm(forms.ModelForm):
         self.fields["amount"].help_text = "The change of the commitment line (a new line: quantity × unit cost)."
 
 
-class ChangeOrderLineInline(admin.TabularInline):
+class ChangeOrderLineInline(LockableInlineMixin, admin.TabularInline):
     model = ChangeOrderLine
     form = ChangeOrderLineForm
     fields = LINE_FIELDS
@@ -31,17 +36,8 @@ class ChangeOrderLineInline(admin.TabularInline):
     verbose_name_plural = "Lines: change a commitment line by an amount, or (purchase orders) add a new line"
     commitment_id = None
 
-    def _editable(self, obj):
-        return obj is None or "lines" not in obj.locked_fields()
-
-    def has_add_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_delete_permission(request, obj)
+    def editable(self, obj):
+        return "lines" not in obj.locked_fields()
 
     def get_formset(self, request, obj=None, **kwargs):
         self.commitment_id = obj.commitment_id if obj is not None else request.GET.get("commitment")
@@ -75,7 +71,7 @@ class ChangeOrderForm(LinesServiceForm):
 
 
 @admin.register(ChangeOrder)
-class ChangeOrderAdmin(LinesServiceAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+class ChangeOrderAdmin(LinesServiceAdminMixin, ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
     form = ChangeOrderForm
     lines_inline = ChangeOrderLineInline
     inlines = [ChangeOrderLineInline, *WorkflowAdminMixin.inlines]
@@ -120,15 +116,3 @@ class ChangeOrderAdmin(LinesServiceAdminMixin, WorkflowAdminMixin, admin.ModelAd
     @admin.display(description="Amount", ordering="amount")
     def amount(self, obj):
         return money(obj.amount)
-
-    @admin.display(description="Status", ordering="status")
-    def status_badge(self, obj):
-        return status_badge(obj.get_status_display(), obj.status)
-
-    @admin.display(description="ERP status", ordering="erp_status")
-    def erp_status_badge(self, obj):
-        return status_badge(obj.get_erp_status_display(), obj.erp_status)
-
-    @admin.display(description="ERP messages")
-    def erp_messages_list(self, obj):
-        return bullet_list(obj.erp_messages)

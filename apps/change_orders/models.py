@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django_fsm import FSMField, transition
-from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+from django_fsm import FSMField
 
 from apps.commitments.models import MONEY, OPEN_ERP_STATUSES, PENDING_ERP_STATUSES, QUANTITY, Commitment, CommitmentLine
+from apps.core.workflow import audited_transition
 from apps.erp_queue.registry import ERPStatus, ExportableRecord
 from apps.jobs.models import CostCode, CostType, Origin
 
@@ -58,9 +58,7 @@ class ChangeOrder(ExportableRecord):
     def locked_fields(self):
         return self.FIELDS if self.erp_status in (*PENDING_ERP_STATUSES, ERPStatus.SYNCED) else ()
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=Status.DRAFT,
         target=Status.PENDING,
@@ -70,9 +68,7 @@ class ChangeOrder(ExportableRecord):
     def submit(self, by=None, description=None):
         pass
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=Status.PENDING,
         target=Status.APPROVED,
@@ -82,9 +78,7 @@ class ChangeOrder(ExportableRecord):
     def approve(self, by=None, description=None):
         pass
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=Status.PENDING,
         target=Status.REJECTED,
@@ -94,9 +88,7 @@ class ChangeOrder(ExportableRecord):
     def reject(self, by=None, description=None):
         pass
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=[Status.DRAFT, Status.PENDING, Status.APPROVED, Status.REJECTED],
         target=Status.VOID,

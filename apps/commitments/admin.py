@@ -6,7 +6,13 @@ from django.urls import path, reverse
 from apps.commitments import selectors, services
 from apps.commitments.erp import CommitmentExporter
 from apps.commitments.models import Commitment, CommitmentLine
-from apps.core.admin_workflow import WorkflowAdminMixin, bullet_list, money, status_badge
+from apps.core.admin_workflow import (
+    ERPDisplayMixin,
+    LockableInlineMixin,
+    WorkflowAdminMixin,
+    add_refusal,
+    money,
+)
 from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
 from apps.jobs.models import Project
 
@@ -50,11 +56,8 @@ class LinesServiceForm(forms.ModelForm):
                 if lines is not None:
                     fields["lines"] = lines
                 self.saved = self.update(self.user, self.instance, fields)
-        except ValidationError as exc:
-            for field, msgs in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-                self.add_error(field if field in self.fields else None, msgs)
-        except (DomainError, PermissionDenied) as exc:
-            self.add_error(None, str(exc) or "You do not have permission to do that.")
+        except (ValidationError, DomainError, PermissionDenied) as exc:
+            add_refusal(self, exc)
         else:
             # The service wrote the record: the model form's own checks run against what it wrote.
             self.instance = self.saved
@@ -92,24 +95,15 @@ class CommitmentLineForm(forms.ModelForm):
         self.fields["amount"].help_text = "Unit/quantity based lines: quantity × unit cost."
 
 
-class CommitmentLineInline(admin.TabularInline):
+class CommitmentLineInline(LockableInlineMixin, admin.TabularInline):
     model = CommitmentLine
     form = CommitmentLineForm
     fields = LINE_FIELDS
     extra = 0
     verbose_name_plural = "Schedule of values (cost codes and types assigned on the project)"
 
-    def _editable(self, obj):
-        return obj is None or "lines" not in obj.locked_fields()
-
-    def has_add_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_delete_permission(request, obj)
+    def editable(self, obj):
+        return "lines" not in obj.locked_fields()
 
 
 class CommitmentForm(LinesServiceForm):
@@ -142,7 +136,7 @@ class CommitmentForm(LinesServiceForm):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(LinesServiceAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+class CommitmentAdmin(LinesServiceAdminMixin, ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
     form = CommitmentForm
     lines_inline = CommitmentLineInline
     inlines = [CommitmentLineInline, *WorkflowAdminMixin.inlines]
@@ -221,18 +215,6 @@ class CommitmentAdmin(LinesServiceAdminMixin, WorkflowAdminMixin, admin.ModelAdm
             "commitments_url": reverse("admin:commitments_commitment_changelist"),
         }
         return TemplateResponse(request, "admin/commitments/committed_costs.html", context)
-
-    @admin.display(description="Status", ordering="status")
-    def status_badge(self, obj):
-        return status_badge(obj.get_status_display(), obj.status)
-
-    @admin.display(description="ERP status", ordering="erp_status")
-    def erp_status_badge(self, obj):
-        return status_badge(obj.get_erp_status_display(), obj.erp_status)
-
-    @admin.display(description="ERP messages")
-    def erp_messages_list(self, obj):
-        return bullet_list(obj.erp_messages)
 
     @admin.display(description="Original amount", ordering="original_amount")
     def original_amount(self, obj):

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django_fsm import FSMField, transition
-from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+from django_fsm import FSMField
 
+from apps.core.workflow import audited_transition
 from apps.erp_queue.registry import ERPStatus, ExportableRecord
 from apps.jobs.models import CostCode, CostType, Origin, Project
 from apps.vendors.models import Company
@@ -92,9 +92,7 @@ class Commitment(ExportableRecord):
 
     # Its own status: moves only while the ERP neither reviews nor holds it.
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=Status.DRAFT,
         target=Status.OUT_FOR_BID,
@@ -104,9 +102,7 @@ class Commitment(ExportableRecord):
     def put_out_for_bid(self, by=None, description=None):
         pass
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=[Status.DRAFT, Status.OUT_FOR_BID],
         target=Status.OUT_FOR_SIGNATURE,
@@ -116,9 +112,7 @@ class Commitment(ExportableRecord):
     def put_out_for_signature(self, by=None, description=None):
         pass
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=[Status.DRAFT, Status.OUT_FOR_BID, Status.OUT_FOR_SIGNATURE],
         target=Status.APPROVED,
@@ -128,9 +122,7 @@ class Commitment(ExportableRecord):
     def approve(self, by=None, description=None):
         pass
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=[Status.OUT_FOR_BID, Status.OUT_FOR_SIGNATURE, Status.APPROVED],
         target=Status.DRAFT,
@@ -140,9 +132,7 @@ class Commitment(ExportableRecord):
     def return_to_draft(self, by=None, description=None):
         pass
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=Status.APPROVED,
         target=Status.COMPLETE,
@@ -152,9 +142,7 @@ class Commitment(ExportableRecord):
     def complete(self, by=None, description=None):
         pass
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=[Status.OUT_FOR_SIGNATURE, Status.APPROVED],
         target=Status.TERMINATED,
@@ -164,9 +152,7 @@ class Commitment(ExportableRecord):
     def terminate(self, by=None, description=None):
         pass
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=[Status.DRAFT, Status.OUT_FOR_BID, Status.OUT_FOR_SIGNATURE, Status.APPROVED],
         target=Status.VOID,

@@ -5,7 +5,7 @@ permission; this mixin runs services instead, which check state (409) and permis
 """
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -200,6 +200,47 @@ class WorkflowAdminMixin(ServiceDeleteMixin):
         return TemplateResponse(request, "admin/workflow/step.html", context)
 
 
+def add_refusal(form, exc):
+    """A service's refusal as the form's errors, each under its field where the form has it."""
+    if isinstance(exc, ValidationError):
+        for field, msgs in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+            form.add_error(field if field in form.fields else None, msgs)
+    else:
+        form.add_error(None, str(exc) or "You do not have permission to do that.")
+
+
+class ERPDisplayMixin:
+    """The ERP status and messages of an exported record, as the list and the page show them."""
+
+    @admin.display(description="ERP status", ordering="erp_status")
+    def erp_status_badge(self, obj):
+        return status_badge(obj.get_erp_status_display(), obj.erp_status)
+
+    @admin.display(description="ERP messages")
+    def erp_messages_list(self, obj):
+        return bullet_list(obj.erp_messages)
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        return status_badge(obj.get_status_display(), obj.status)
+
+
+class LockableInlineMixin:
+    """An inline editable only while its record allows it: `editable(obj)`; a new record's always is."""
+
+    def editable(self, obj):
+        return True
+
+    def has_add_permission(self, request, obj=None):
+        return (obj is None or self.editable(obj)) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or self.editable(obj)) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or self.editable(obj)) and super().has_delete_permission(request, obj)
+
+
 def status_badge(label, state):
     return format_html('<span class="erp-badge erp-badge--{}">{}</span>', state, label)
 
@@ -234,11 +275,8 @@ class ServiceForm(forms.ModelForm):
             return data
         try:
             self.created = self.service(self.user, data)
-        except ValidationError as exc:
-            for field, msgs in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-                self.add_error(field if field in self.fields else None, msgs)
-        except (DomainError, PermissionDenied) as exc:
-            self.add_error(None, str(exc) or "You do not have permission to do that.")
+        except (ValidationError, DomainError, PermissionDenied) as exc:
+            add_refusal(self, exc)
         else:
             # Django checks the model's unique constraints after clean(): against the unsaved instance they
             # would find the record the service just created and refuse it as a duplicate of itself.

@@ -3,9 +3,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
-from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+from django_fsm import ConcurrentTransitionMixin, FSMField
 
+from apps.core.workflow import audited_transition
 from apps.erp_queue import registry
 
 
@@ -74,9 +74,7 @@ class ERPRequest(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.record_label} (request {self.pk})"
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=Status.READY_TO_EXPORT,
         target=Status.EXPORTING,
@@ -86,9 +84,7 @@ class ERPRequest(ConcurrentTransitionMixin, models.Model):
         self.decided_by = by
         self.decided_at = decided_at
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=status,
         source=[Status.READY_TO_EXPORT, Status.FAILED],
         target=Status.REJECTED,
@@ -100,15 +96,13 @@ class ERPRequest(ConcurrentTransitionMixin, models.Model):
         self.reason = description
         self.completed_at = decided_at
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.READY_TO_EXPORT, target=Status.RETRIEVED)
+    @audited_transition(field=status, source=Status.READY_TO_EXPORT, target=Status.RETRIEVED)
     def retrieve(self, by=None, description=None, decided_at=None):
         self.completed_at = decided_at
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.EXPORTING, target=Status.SYNCED, permission="erp_queue.export_erprequest")
+    @audited_transition(
+        field=status, source=Status.EXPORTING, target=Status.SYNCED, permission="erp_queue.export_erprequest"
+    )
     def succeed(self, by=None, description=None, erp_ids=None, completed_at=None):
         self.erp_ids = erp_ids or {}
         self.messages = []
@@ -116,17 +110,17 @@ class ERPRequest(ConcurrentTransitionMixin, models.Model):
         self.lease_token = None
         self.lease_expires_at = None
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.EXPORTING, target=Status.FAILED, permission="erp_queue.export_erprequest")
+    @audited_transition(
+        field=status, source=Status.EXPORTING, target=Status.FAILED, permission="erp_queue.export_erprequest"
+    )
     def fail(self, by=None, description=None, messages=None):
         self.messages = messages or []
         self.lease_token = None
         self.lease_expires_at = None
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.FAILED, target=Status.EXPORTING, permission="erp_queue.decide_erprequest")
+    @audited_transition(
+        field=status, source=Status.FAILED, target=Status.EXPORTING, permission="erp_queue.decide_erprequest"
+    )
     def retry(self, by=None, description=None):
         self.messages = []
 
@@ -162,37 +156,33 @@ class StagedRecord(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"ERP {self.get_kind_display().lower()} {self.erp_id} {self.label}".strip()
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.STAGED, target=Status.IMPORTED, permission="erp_queue.import_stagedrecord")
+    @audited_transition(
+        field=status, source=Status.STAGED, target=Status.IMPORTED, permission="erp_queue.import_stagedrecord"
+    )
     def add_to_app(self, by=None, description=None, object_id=None, at=None):
         self.imported_object_id = object_id
         self.imported_by = by
         self.imported_at = at
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.STAGED, target=Status.IMPORTED, permission="erp_queue.import_stagedrecord")
+    @audited_transition(
+        field=status, source=Status.STAGED, target=Status.IMPORTED, permission="erp_queue.import_stagedrecord"
+    )
     def link(self, by=None, description=None, object_id=None, at=None):
         self.imported_object_id = object_id
         self.imported_by = by
         self.imported_at = at
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.STAGED, target=Status.ARCHIVED, permission="erp_queue.import_stagedrecord")
+    @audited_transition(
+        field=status, source=Status.STAGED, target=Status.ARCHIVED, permission="erp_queue.import_stagedrecord"
+    )
     def archive(self, by=None, description=None):
         pass
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.IMPORTED, target=Status.STAGED)
+    @audited_transition(field=status, source=Status.IMPORTED, target=Status.STAGED)
     def restage(self, by=None, description=None):
         """The ERP changed a record that was imported: it waits to be imported again."""
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.IMPORTED, target=Status.STAGED)
+    @audited_transition(field=status, source=Status.IMPORTED, target=Status.STAGED)
     def unlink(self, by=None, description=None):
         """The app's record let go of this ERP record: it waits to be linked or added again."""
         self.imported_object_id = None

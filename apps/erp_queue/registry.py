@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.choices import CallableChoiceIterator
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
-from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+from django_fsm import ConcurrentTransitionMixin, FSMField
 
-from apps.core.workflow import register_steps, run_step
+from apps.core.workflow import audited_transition, register_steps, run_step
 
 
 class ERPStatus(models.TextChoices):
@@ -59,9 +58,7 @@ class ExportableRecord(ConcurrentTransitionMixin, models.Model):
         """A cheap check on the row itself that must hold before sending (e.g. an approved status)."""
         return True
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=erp_status,
         source=ERPStatus.NOT_SYNCED,
         target=ERPStatus.READY_TO_EXPORT,
@@ -71,9 +68,7 @@ class ExportableRecord(ConcurrentTransitionMixin, models.Model):
     def send(self, by=None, description=None):
         self.erp_messages = []
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field=erp_status,
         source=ERPStatus.REJECTED,
         target=ERPStatus.READY_TO_EXPORT,
@@ -84,35 +79,31 @@ class ExportableRecord(ConcurrentTransitionMixin, models.Model):
         self.erp_messages = []
         self.rejection_reason = ""
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=ERPStatus.READY_TO_EXPORT, target=ERPStatus.NOT_SYNCED, permission=_may_send)
+    @audited_transition(
+        field=erp_status, source=ERPStatus.READY_TO_EXPORT, target=ERPStatus.NOT_SYNCED, permission=_may_send
+    )
     def retrieve(self, by=None, description=None):
         pass
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=[ERPStatus.READY_TO_EXPORT, ERPStatus.FAILED], target=ERPStatus.EXPORTING)
+    @audited_transition(
+        field=erp_status, source=[ERPStatus.READY_TO_EXPORT, ERPStatus.FAILED], target=ERPStatus.EXPORTING
+    )
     def mark_exporting(self, by=None, description=None):
         self.erp_messages = []
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=ERPStatus.EXPORTING, target=ERPStatus.SYNCED)
+    @audited_transition(field=erp_status, source=ERPStatus.EXPORTING, target=ERPStatus.SYNCED)
     def mark_synced(self, by=None, description=None, **erp_fields):
         """`erp_fields`: what the export gave the record (its erp_id, and e.g. a vendor type)."""
         for field, value in erp_fields.items():
             setattr(self, field, value)
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=ERPStatus.EXPORTING, target=ERPStatus.FAILED)
+    @audited_transition(field=erp_status, source=ERPStatus.EXPORTING, target=ERPStatus.FAILED)
     def mark_failed(self, by=None, description=None, messages=None):
         self.erp_messages = messages or []
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=erp_status, source=[ERPStatus.READY_TO_EXPORT, ERPStatus.FAILED], target=ERPStatus.REJECTED)
+    @audited_transition(
+        field=erp_status, source=[ERPStatus.READY_TO_EXPORT, ERPStatus.FAILED], target=ERPStatus.REJECTED
+    )
     def mark_rejected(self, by=None, description=None):
         self.rejection_reason = description or ""
 

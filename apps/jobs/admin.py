@@ -4,12 +4,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import path
 
-from apps.core.admin_workflow import (
-    WorkflowAdminMixin,
-    bullet_list,
-    run_and_report,
-    status_badge,
-)
+from apps.core.admin_workflow import ERPDisplayMixin, LockableInlineMixin, WorkflowAdminMixin, run_and_report
 from apps.jobs import selectors, services
 from apps.jobs.erp import JobExporter
 from apps.jobs.models import CostCode, CostType, Project, ProjectCostCode
@@ -78,28 +73,19 @@ class ProjectCostCodeForm(forms.ModelForm):
         widgets = {"cost_types": forms.CheckboxSelectMultiple}
 
 
-class ProjectCostCodeInline(admin.TabularInline):
+class ProjectCostCodeInline(LockableInlineMixin, admin.TabularInline):
     model = ProjectCostCode
     form = ProjectCostCodeForm
     extra = 0
     autocomplete_fields = ["cost_code"]
     verbose_name_plural = "Cost codes and cost types (the ERP needs at least one cost type per cost code)"
 
-    def _editable(self, obj):
-        return obj is None or not obj.integrated_fields_locked or obj.erp_status == Project.ERPStatus.SYNCED
-
-    def has_add_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_delete_permission(request, obj)
+    def editable(self, obj):
+        return not obj.integrated_fields_locked or obj.erp_status == Project.ERPStatus.SYNCED
 
 
 @admin.register(Project)
-class ProjectAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+class ProjectAdmin(ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
     # Links to the project's commitments and committed costs (pages of the commitments app).
     change_form_template = "admin/jobs/project/change_form.html"
     list_display = ["number", "name", "city", "state", "erp_status_badge", "erp_id", "origin"]
@@ -129,14 +115,6 @@ class ProjectAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         if obj is not None and obj.integrated_fields_locked:
             return [*Project.INTEGRATED_FIELDS, *self.readonly_fields]
         return self.readonly_fields
-
-    @admin.display(description="ERP status", ordering="erp_status")
-    def erp_status_badge(self, obj):
-        return status_badge(obj.get_erp_status_display(), obj.erp_status)
-
-    @admin.display(description="ERP messages")
-    def erp_messages_list(self, obj):
-        return bullet_list(obj.erp_messages)
 
     def save_model(self, request, obj, form, change):
         fields = {f: form.cleaned_data[f] for f in Project.INTEGRATED_FIELDS if f in form.cleaned_data}

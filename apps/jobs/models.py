@@ -1,9 +1,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django_fsm import transition
-from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from apps.core.workflow import audited_transition
 from apps.erp_queue.registry import ERPStatus, ExportableRecord
 
 COST_CODE_RE = r"^[1-9]\d{0,5}(\.\d{1,3})?$"
@@ -83,9 +82,7 @@ class Project(ExportableRecord):
     def integrated_fields_locked(self):
         return self.erp_status in self.LOCKED_STATUSES
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field="erp_status", source=ERPStatus.NOT_SYNCED, target=ERPStatus.SYNCED)
+    @audited_transition(field="erp_status", source=ERPStatus.NOT_SYNCED, target=ERPStatus.SYNCED)
     def mark_imported(self, by=None, description=None, erp_id=None):
         self.erp_id = erp_id
 

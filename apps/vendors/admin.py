@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from apps.core.admin_workflow import WorkflowAdminMixin, bullet_list, status_badge
+from apps.core.admin_workflow import ERPDisplayMixin, WorkflowAdminMixin
 from apps.vendors import selectors, services
 from apps.vendors.erp import VendorExporter
 from apps.vendors.models import Company
@@ -11,7 +11,7 @@ DETAIL_FIELDS = ("abbreviated_name", "email", "phone", "is_active")
 
 
 @admin.register(Company)
-class CompanyAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+class CompanyAdmin(ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "abbreviated_name",
@@ -56,14 +56,6 @@ class CompanyAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         if obj is not None and obj.integrated_fields_locked:
             return [*Company.INTEGRATED_FIELDS, *self.readonly_fields]
         return self.readonly_fields
-
-    @admin.display(description="ERP status", ordering="erp_status")
-    def erp_status_badge(self, obj):
-        return status_badge(obj.get_erp_status_display(), obj.erp_status)
-
-    @admin.display(description="ERP messages")
-    def erp_messages_list(self, obj):
-        return bullet_list(obj.erp_messages)
 
     @admin.display(description="Matching ERP vendors (Ready to Import)")
     def erp_vendor_matches(self, obj):

@@ -1,9 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django_fsm import transition
-from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from apps.core import erp_profile
+from apps.core.workflow import audited_transition
 from apps.erp_queue.registry import ERPStatus, ExportableRecord
 from apps.jobs.models import Origin, Project
 
@@ -77,16 +76,12 @@ class Company(ExportableRecord):
     def integrated_fields_locked(self):
         return self.erp_status in self.LOCKED_STATUSES
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field="erp_status", source=ERPStatus.NOT_SYNCED, target=ERPStatus.SYNCED)
+    @audited_transition(field="erp_status", source=ERPStatus.NOT_SYNCED, target=ERPStatus.SYNCED)
     def mark_imported(self, by=None, description=None, erp_id=None, vendor_type=""):
         self.erp_id = erp_id
         self.vendor_type = vendor_type
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field="erp_status",
         source=list(LINKABLE_STATUSES),
         target=ERPStatus.SYNCED,
@@ -98,9 +93,7 @@ class Company(ExportableRecord):
         self.erp_messages = []
         self.rejection_reason = ""
 
-    @fsm_log_by
-    @fsm_log_description
-    @transition(
+    @audited_transition(
         field="erp_status",
         source=ERPStatus.SYNCED,
         target=ERPStatus.NOT_SYNCED,
