@@ -6,10 +6,10 @@ from django.db import transaction
 
 from apps.change_orders.models import ChangeOrder, ChangeOrderLine
 from apps.commitments import services as commitment_services
-from apps.commitments.models import OPEN_ERP_STATUSES, Commitment
+from apps.commitments.models import Commitment
 from apps.commitments.selectors import project_assignments
-from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
-from apps.core.workflow import full_clean, run_step
+from apps.core.exceptions import PermissionDenied, ValidationError
+from apps.core.workflow import full_clean
 
 Status = ChangeOrder.Status
 ERPStatus = ChangeOrder.ERPStatus
@@ -192,14 +192,6 @@ def change_order_update(*, change_order, user, **fields):
 
 
 def change_order_move(*, change_order, user, transition):
-    """Move the change order's own status (submit, approve, reject, void): only while the ERP does not hold it."""
+    """Move the change order's own status (submit, approve, reject, void)."""
     with transaction.atomic():
-        change_order = _locked(change_order)
-        if change_order.erp_status not in OPEN_ERP_STATUSES:
-            raise DomainError(
-                f"{change_order} is {change_order.get_erp_status_display().lower()}: its status cannot change while "
-                "accounting reviews it or once it is synced with the ERP."
-            )
-        run_step(transition.__get__(change_order), user=user)
-        change_order.save()
-    return change_order
+        return commitment_services.own_status_move(_locked(change_order), user=user, transition=transition)

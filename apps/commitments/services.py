@@ -238,15 +238,19 @@ def commitment_update(*, commitment, user, **fields):
     return commitment
 
 
+def own_status_move(record, *, user, transition):
+    """Move a commitment's or change order's own status (locked by the caller): only while the ERP does not hold it."""
+    if record.erp_status not in OPEN_ERP_STATUSES:
+        raise DomainError(
+            f"{record} is {record.get_erp_status_display().lower()}: its status cannot change while "
+            "accounting reviews it or once it is synced with the ERP."
+        )
+    run_step(transition.__get__(record), user=user)
+    record.save()
+    return record
+
+
 def commitment_move(*, commitment, user, transition):
-    """Move the commitment's own status (out for bid, approve, void, …): only while the ERP does not hold it."""
+    """Move the commitment's own status (out for bid, approve, void, …)."""
     with transaction.atomic():
-        commitment = _locked(commitment)
-        if commitment.erp_status not in OPEN_ERP_STATUSES:
-            raise DomainError(
-                f"{commitment} is {commitment.get_erp_status_display().lower()}: its status cannot change while "
-                "accounting reviews it or once it is synced with the ERP."
-            )
-        run_step(transition.__get__(commitment), user=user)
-        commitment.save()
-    return commitment
+        return own_status_move(_locked(commitment), user=user, transition=transition)
