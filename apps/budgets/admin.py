@@ -158,8 +158,19 @@ class LineAddForm(ServiceForm):
         return services.budget_line_add(budget=data["budget"], user=user, **fields)
 
 
+class BudgetPartAdminMixin(ServiceDeleteMixin, ServiceFormAdminMixin):
+    """A budget's lines and modifications: added from the budget's page (it comes preselected), deleted
+    through the services, never changed in place."""
+
+    def get_changeform_initial_data(self, request):
+        return {**super().get_changeform_initial_data(request), "budget": request.GET.get("budget")}
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(BudgetLineItem)
-class BudgetLineItemAdmin(ServiceDeleteMixin, ServiceFormAdminMixin, ImportMixin, admin.ModelAdmin):
+class BudgetLineItemAdmin(BudgetPartAdminMixin, ImportMixin, admin.ModelAdmin):
     """The budget as a project manager reads it: original, modifications, revised, and what is unsent."""
 
     resource_classes = [BudgetLineResource]
@@ -226,12 +237,6 @@ class BudgetLineItemAdmin(ServiceDeleteMixin, ServiceFormAdminMixin, ImportMixin
             f"Budget file imported: {totals['new']} new lines, {totals['update']} updated, {totals['skip']} unchanged.",
         )
 
-    def get_changeform_initial_data(self, request):
-        return {**super().get_changeform_initial_data(request), "budget": request.GET.get("budget")}
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
     @staticmethod
     def delete_service(line, user):
         services.budget_line_delete(line=line, user=user)
@@ -282,18 +287,12 @@ class ModificationForm(ServiceForm):
 
 
 @admin.register(BudgetModification)
-class BudgetModificationAdmin(ServiceDeleteMixin, ServiceFormAdminMixin, admin.ModelAdmin):
+class BudgetModificationAdmin(BudgetPartAdminMixin, admin.ModelAdmin):
     list_display = ["budget", "from_line", "to_line", "transferred", "notes", "created_by", "created_at"]
     list_filter = ["budget"]
     list_select_related = ["budget__project", "from_line__cost_code", "to_line__cost_code", "created_by"]
     form = ModificationForm
     raw_id_fields = ["from_line", "to_line"]
-
-    def get_changeform_initial_data(self, request):
-        return {**super().get_changeform_initial_data(request), "budget": request.GET.get("budget")}
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @staticmethod
     def delete_service(modification, user):

@@ -57,11 +57,7 @@ class ChangeOrderForm(LinesServiceForm):
         model = ChangeOrder
         fields = ["commitment", "number", "title", "description"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "number" in self.fields:
-            self.fields["number"].required = False
-            self.fields["number"].help_text = "Leave empty for the commitment's next number (001, 002, …)."
+    number_help = "Leave empty for the commitment's next number (001, 002, …)."
 
     def create(self, user, data, lines):
         return services.change_order_create(user=user, lines=lines, **data)

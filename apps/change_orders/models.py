@@ -1,15 +1,22 @@
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django_fsm import FSMField
 
-from apps.commitments.models import MONEY, OPEN_ERP_STATUSES, PENDING_ERP_STATUSES, QUANTITY, Commitment, CommitmentLine
+from apps.commitments.models import (
+    MONEY,
+    PENDING_ERP_STATUSES,
+    QUANTITY,
+    Commitment,
+    CommitmentLine,
+    CommittedRecord,
+    own_status_open,
+)
 from apps.core.workflow import audited_transition
-from apps.erp_queue.registry import ERPStatus, ExportableRecord
-from apps.jobs.models import CostCode, CostType, Origin
+from apps.erp_queue.registry import ERPStatus
+from apps.jobs.models import CostCode, CostType
 
 
-class ChangeOrder(ExportableRecord):
+class ChangeOrder(CommittedRecord):
     """A commitment change order (CCO): the only way to change a synced commitment, exported to the ERP."""
 
     class Status(models.TextChoices):
@@ -28,11 +35,7 @@ class ChangeOrder(ExportableRecord):
     title = models.CharField(max_length=255)
     description = models.CharField(max_length=255, blank=True)
     status = FSMField(max_length=20, choices=Status.choices, default=Status.DRAFT, protected=True)
-    origin = models.CharField(max_length=3, choices=Origin.choices, default=Origin.APP, editable=False)
     erp_id = models.CharField("ERP change order number", max_length=20, null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["commitment", "number"]
@@ -49,12 +52,6 @@ class ChangeOrder(ExportableRecord):
     def __str__(self):
         return f"CCO {self.number} {self.title}"
 
-    def _open(self):
-        return self.erp_status in OPEN_ERP_STATUSES
-
-    def ready_for_erp(self):
-        return self.status == self.Status.APPROVED
-
     def locked_fields(self):
         return self.FIELDS if self.erp_status in (*PENDING_ERP_STATUSES, ERPStatus.SYNCED) else ()
 
@@ -62,7 +59,7 @@ class ChangeOrder(ExportableRecord):
         field=status,
         source=Status.DRAFT,
         target=Status.PENDING,
-        conditions=[_open],
+        conditions=[own_status_open],
         permission="change_orders.change_changeorder",
     )
     def submit(self, by=None, description=None):
@@ -72,7 +69,7 @@ class ChangeOrder(ExportableRecord):
         field=status,
         source=Status.PENDING,
         target=Status.APPROVED,
-        conditions=[_open],
+        conditions=[own_status_open],
         permission="change_orders.approve_changeorder",
     )
     def approve(self, by=None, description=None):
@@ -82,7 +79,7 @@ class ChangeOrder(ExportableRecord):
         field=status,
         source=Status.PENDING,
         target=Status.REJECTED,
-        conditions=[_open],
+        conditions=[own_status_open],
         permission="change_orders.approve_changeorder",
     )
     def reject(self, by=None, description=None):
@@ -92,7 +89,7 @@ class ChangeOrder(ExportableRecord):
         field=status,
         source=[Status.DRAFT, Status.PENDING, Status.APPROVED, Status.REJECTED],
         target=Status.VOID,
-        conditions=[_open],
+        conditions=[own_status_open],
         permission="change_orders.change_changeorder",
     )
     def void(self, by=None, description=None):

@@ -102,13 +102,7 @@ def _clean_lines(*, commitment, lines, change_order=None):
         cleaned.append(
             ChangeOrderLine(
                 pk=commitment_services.line_pk(line) if commitment_services.line_pk(line) in existing else None,
-                cost_code=line["cost_code"],
-                cost_type=line["cost_type"],
-                description=line.get("description") or "",
-                quantity=quantity,
-                uom=line.get("uom") or "",
-                unit_cost=unit_cost,
-                amount=amount,
+                **commitment_services.line_values(line, quantity=quantity, unit_cost=unit_cost, amount=amount),
             )
         )
     if problems:

@@ -30,6 +30,14 @@ class LinesServiceForm(forms.ModelForm):
     user = None
     line_formset = None
     saved = None
+    #: The number field's help: it may be left empty for the next free number.
+    number_help = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "number" in self.fields:
+            self.fields["number"].required = False
+            self.fields["number"].help_text = self.number_help
 
     def _lines(self):
         """The inline lines as dicts, None when unchanged, or False when one of them is invalid."""
@@ -111,22 +119,9 @@ class CommitmentForm(LinesServiceForm):
 
     class Meta:
         model = Commitment
-        fields = [
-            "project",
-            "type",
-            "number",
-            "title",
-            "description",
-            "vendor",
-            "retainage_percent",
-            "accounting_method",
-        ]
+        fields = Commitment.ENTERED_FIELDS
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "number" in self.fields:
-            self.fields["number"].required = False
-            self.fields["number"].help_text = "Leave empty for the next free number (SC-001, PO-001, …)."
+    number_help = "Leave empty for the next free number (SC-001, PO-001, …)."
 
     def create(self, user, data, lines):
         return services.commitment_create(user=user, lines=lines, **data)

@@ -18,7 +18,27 @@ PENDING_ERP_STATUSES = ExportableRecord.PENDING_STATUSES
 OPEN_ERP_STATUSES = (ERPStatus.NOT_SYNCED, ERPStatus.REJECTED)
 
 
-class Commitment(ExportableRecord):
+def own_status_open(record):
+    """A commitment's (or change order's) own status moves only while the ERP neither reviews nor holds it."""
+    return record.erp_status in OPEN_ERP_STATUSES
+
+
+class CommittedRecord(ExportableRecord):
+    """What a commitment and its change orders share: created here only, and sent to the ERP once approved."""
+
+    origin = models.CharField(max_length=3, choices=Origin.choices, default=Origin.APP, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def ready_for_erp(self):
+        return self.status == self.Status.APPROVED
+
+
+class Commitment(CommittedRecord):
     """A subcontract or purchase order on a project, to a vendor: created here only, and exported to the ERP."""
 
     class Type(models.TextChoices):
@@ -39,6 +59,17 @@ class Commitment(ExportableRecord):
         VOID = "void", "Void"
 
     NUMBER_PREFIX = {Type.SUBCONTRACT: "SC", Type.PURCHASE_ORDER: "PO"}
+    #: What a project manager enters (the admin's form, the API's create).
+    ENTERED_FIELDS = (
+        "project",
+        "type",
+        "number",
+        "title",
+        "description",
+        "vendor",
+        "retainage_percent",
+        "accounting_method",
+    )
     #: Read-only while the ERP reviews or holds a send (besides the status, which cannot move then).
     LOCKED_WHILE_SENT = ("vendor", "title", "retainage_percent", "number", "type", "accounting_method", "lines")
     #: Read-only once synced: real changes go through change orders; the number is never changed after sync.
@@ -59,11 +90,7 @@ class Commitment(ExportableRecord):
     )
     accounting_method = models.CharField(max_length=10, choices=AccountingMethod.choices)
     status = FSMField(max_length=20, choices=Status.choices, default=Status.DRAFT, protected=True)
-    origin = models.CharField(max_length=3, choices=Origin.choices, default=Origin.APP, editable=False)
     erp_id = models.CharField("ERP commitment number", max_length=20, null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["project__number", "type", "number"]
@@ -76,12 +103,6 @@ class Commitment(ExportableRecord):
     def __str__(self):
         return f"{self.number} {self.title}"
 
-    def _open(self):
-        return self.erp_status in OPEN_ERP_STATUSES
-
-    def ready_for_erp(self):
-        return self.status == self.Status.APPROVED
-
     def locked_fields(self):
         """The fields that cannot change in the commitment's ERP state."""
         if self.erp_status in PENDING_ERP_STATUSES:
@@ -90,13 +111,11 @@ class Commitment(ExportableRecord):
             return self.LOCKED_WHEN_SYNCED
         return ()
 
-    # Its own status: moves only while the ERP neither reviews nor holds it.
-
     @audited_transition(
         field=status,
         source=Status.DRAFT,
         target=Status.OUT_FOR_BID,
-        conditions=[_open],
+        conditions=[own_status_open],
         permission="commitments.change_commitment",
     )
     def put_out_for_bid(self, by=None, description=None):
@@ -106,7 +125,7 @@ class Commitment(ExportableRecord):
         field=status,
         source=[Status.DRAFT, Status.OUT_FOR_BID],
         target=Status.OUT_FOR_SIGNATURE,
-        conditions=[_open],
+        conditions=[own_status_open],
         permission="commitments.change_commitment",
     )
     def put_out_for_signature(self, by=None, description=None):
@@ -116,7 +135,7 @@ class Commitment(ExportableRecord):
         field=status,
         source=[Status.DRAFT, Status.OUT_FOR_BID, Status.OUT_FOR_SIGNATURE],
         target=Status.APPROVED,
-        conditions=[_open],
+        conditions=[own_status_open],
         permission="commitments.change_commitment",
     )
     def approve(self, by=None, description=None):
@@ -126,7 +145,7 @@ class Commitment(ExportableRecord):
         field=status,
         source=[Status.OUT_FOR_BID, Status.OUT_FOR_SIGNATURE, Status.APPROVED],
         target=Status.DRAFT,
-        conditions=[_open],
+        conditions=[own_status_open],
         permission="commitments.change_commitment",
     )
     def return_to_draft(self, by=None, description=None):
@@ -136,7 +155,7 @@ class Commitment(ExportableRecord):
         field=status,
         source=Status.APPROVED,
         target=Status.COMPLETE,
-        conditions=[_open],
+        conditions=[own_status_open],
         permission="commitments.change_commitment",
     )
     def complete(self, by=None, description=None):
@@ -146,7 +165,7 @@ class Commitment(ExportableRecord):
         field=status,
         source=[Status.OUT_FOR_SIGNATURE, Status.APPROVED],
         target=Status.TERMINATED,
-        conditions=[_open],
+        conditions=[own_status_open],
         permission="commitments.change_commitment",
     )
     def terminate(self, by=None, description=None):
@@ -156,7 +175,7 @@ class Commitment(ExportableRecord):
         field=status,
         source=[Status.DRAFT, Status.OUT_FOR_BID, Status.OUT_FOR_SIGNATURE, Status.APPROVED],
         target=Status.VOID,
-        conditions=[_open],
+        conditions=[own_status_open],
         permission="commitments.change_commitment",
     )
     def void(self, by=None, description=None):

@@ -95,18 +95,25 @@ def _clean_lines(*, project, accounting_method, lines, commitment=None):
             CommitmentLine(
                 pk=line_pk(line) if line_pk(line) in existing else None,
                 position=position,
-                cost_code=line["cost_code"],
-                cost_type=line["cost_type"],
-                description=line.get("description") or "",
-                quantity=quantity,
-                uom=line.get("uom") or "",
-                unit_cost=unit_cost,
-                amount=amount,
+                **line_values(line, quantity=quantity, unit_cost=unit_cost, amount=amount),
             )
         )
     if problems:
         raise ValidationError({"lines": problems})
     return cleaned
+
+
+def line_values(line, *, quantity, unit_cost, amount):
+    """A submitted line's stored values: its cost code and type, texts, and the checked numbers."""
+    return {
+        "cost_code": line["cost_code"],
+        "cost_type": line["cost_type"],
+        "description": line.get("description") or "",
+        "quantity": quantity,
+        "uom": line.get("uom") or "",
+        "unit_cost": unit_cost,
+        "amount": amount,
+    }
 
 
 def line_pk(line):

@@ -13,6 +13,10 @@ cost_code_validator = RegexValidator(
 )
 
 
+#: What a line on a cost code and cost type holds, in budgets, commitments and change orders alike.
+COST_LINE_FIELDS = ("cost_code", "cost_type", "description", "quantity", "uom", "unit_cost")
+
+
 class Origin(models.TextChoices):
     APP = "app", "Created here"
     ERP = "erp", "Created in the ERP"

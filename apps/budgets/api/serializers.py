@@ -3,6 +3,7 @@ from rest_framework import serializers
 from apps.budgets.models import Budget, BudgetLineItem, BudgetModification
 from apps.core.api.serializers import WorkflowSerializerMixin
 from apps.jobs.api.serializers import CostCodeField, CostTypeField
+from apps.jobs.models import COST_LINE_FIELDS
 
 
 class BudgetSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
@@ -42,12 +43,7 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         model = BudgetLineItem
         fields = [
             "id",
-            "cost_code",
-            "cost_type",
-            "description",
-            "quantity",
-            "uom",
-            "unit_cost",
+            *COST_LINE_FIELDS,
             "calculation",
             "original_amount",
             "partial",

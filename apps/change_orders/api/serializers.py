@@ -1,9 +1,11 @@
 from rest_framework import serializers
 
 from apps.change_orders.models import ChangeOrder, ChangeOrderLine
+from apps.commitments.api.serializers import RECORD_TAIL, STATE_FIELDS
 from apps.commitments.models import CommitmentLine
 from apps.core.api.serializers import WorkflowSerializerMixin
 from apps.jobs.api.serializers import CostCodeField, CostTypeField
+from apps.jobs.models import COST_LINE_FIELDS
 
 NEW_LINE_FIELDS = ("cost_code", "cost_type", "quantity", "unit_cost")
 
@@ -33,12 +35,7 @@ class ChangeOrderLineSerializer(serializers.ModelSerializer):
             "id",
             "commitment_line",
             "line_number",
-            "cost_code",
-            "cost_type",
-            "description",
-            "quantity",
-            "uom",
-            "unit_cost",
+            *COST_LINE_FIELDS,
             "amount",
         ]
 
@@ -91,21 +88,12 @@ class ChangeOrderSerializer(WorkflowSerializerMixin, serializers.ModelSerializer
             "number",
             "title",
             "description",
-            "status",
-            "erp_status",
-            "erp_id",
-            "origin",
-            "erp_messages",
-            "rejection_reason",
+            *STATE_FIELDS,
             "erp_request",
             "amount",
-            "lines",
-            "allowed_steps",
-            "created_by",
-            "created_at",
-            "updated_at",
+            *RECORD_TAIL,
         ]
-        read_only_fields = ["status", "erp_status", "erp_id", "origin", "erp_messages", "rejection_reason"]
+        read_only_fields = STATE_FIELDS
         # The service answers a taken number with a field message.
         validators = []
 

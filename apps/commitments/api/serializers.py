@@ -3,7 +3,7 @@ from rest_framework import serializers
 from apps.commitments.models import Commitment, CommitmentLine
 from apps.core.api.serializers import WorkflowSerializerMixin
 from apps.jobs.api.serializers import CostCodeField, CostTypeField
-from apps.jobs.models import Project
+from apps.jobs.models import COST_LINE_FIELDS, Project
 
 
 class CommitmentLineSerializer(serializers.ModelSerializer):
@@ -26,14 +26,15 @@ class CommitmentLineSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "line_number",
-            "cost_code",
-            "cost_type",
-            "description",
-            "quantity",
-            "uom",
-            "unit_cost",
+            *COST_LINE_FIELDS,
             "amount",
         ]
+
+
+#: What a commitment or a change order says of its states and the ERP: read-only, the services move them.
+STATE_FIELDS = ["status", "erp_status", "erp_id", "origin", "erp_messages", "rejection_reason"]
+#: What closes a commitment's or a change order's answer.
+RECORD_TAIL = ["lines", "allowed_steps", "created_by", "created_at", "updated_at"]
 
 
 class CommitmentSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
@@ -57,31 +58,15 @@ class CommitmentSerializer(WorkflowSerializerMixin, serializers.ModelSerializer)
         model = Commitment
         fields = [
             "id",
-            "project",
-            "type",
-            "number",
-            "title",
-            "description",
-            "vendor",
-            "retainage_percent",
-            "accounting_method",
-            "status",
-            "erp_status",
-            "erp_id",
-            "origin",
-            "erp_messages",
-            "rejection_reason",
+            *Commitment.ENTERED_FIELDS,
+            *STATE_FIELDS,
             "erp_request",
             "original_amount",
             "approved_changes",
             "revised_amount",
-            "lines",
-            "allowed_steps",
-            "created_by",
-            "created_at",
-            "updated_at",
+            *RECORD_TAIL,
         ]
-        read_only_fields = ["status", "erp_status", "erp_id", "origin", "erp_messages", "rejection_reason"]
+        read_only_fields = STATE_FIELDS
         # The service answers a taken number with a field message.
         validators = []
 
