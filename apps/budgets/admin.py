@@ -49,16 +49,7 @@ class BudgetAdmin(ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["project"]
-        return [
-            "project",
-            "status_badge",
-            "origin",
-            "erp_id",
-            "ever_exported",
-            "erp_messages_list",
-            "rejection_reason",
-            "lines_summary",
-        ]
+        return ["project", *self.readonly_fields]
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "project"] if obj else []

@@ -70,7 +70,6 @@ class ChangeOrderForm(LinesServiceForm):
 class ChangeOrderAdmin(LinesServiceAdminMixin, ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
     form = ChangeOrderForm
     lines_inline = ChangeOrderLineInline
-    inlines = [ChangeOrderLineInline, *WorkflowAdminMixin.inlines]
     list_display = ["number", "title", "commitment", "project", "amount", "status_badge", "erp_status_badge"]
     list_filter = ["status", "erp_status", "commitment__project", "commitment"]
     search_fields = ["number", "title", "commitment__number", "commitment__project__number"]

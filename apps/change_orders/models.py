@@ -9,9 +9,8 @@ from apps.commitments.models import (
     Commitment,
     CommitmentLine,
     CommittedRecord,
-    own_status_open,
+    own_status_transition,
 )
-from apps.core.workflow import audited_transition
 from apps.erp_queue.registry import ERPStatus
 from apps.jobs.models import CostCode, CostType
 
@@ -55,41 +54,25 @@ class ChangeOrder(CommittedRecord):
     def locked_fields(self):
         return self.FIELDS if self.erp_status in (*PENDING_ERP_STATUSES, ERPStatus.SYNCED) else ()
 
-    @audited_transition(
-        field=status,
-        source=Status.DRAFT,
-        target=Status.PENDING,
-        conditions=[own_status_open],
-        permission="change_orders.change_changeorder",
-    )
+    @own_status_transition(source=Status.DRAFT, target=Status.PENDING, permission="change_orders.change_changeorder")
     def submit(self, by=None, description=None):
         pass
 
-    @audited_transition(
-        field=status,
-        source=Status.PENDING,
-        target=Status.APPROVED,
-        conditions=[own_status_open],
-        permission="change_orders.approve_changeorder",
+    @own_status_transition(
+        source=Status.PENDING, target=Status.APPROVED, permission="change_orders.approve_changeorder"
     )
     def approve(self, by=None, description=None):
         pass
 
-    @audited_transition(
-        field=status,
-        source=Status.PENDING,
-        target=Status.REJECTED,
-        conditions=[own_status_open],
-        permission="change_orders.approve_changeorder",
+    @own_status_transition(
+        source=Status.PENDING, target=Status.REJECTED, permission="change_orders.approve_changeorder"
     )
     def reject(self, by=None, description=None):
         pass
 
-    @audited_transition(
-        field=status,
+    @own_status_transition(
         source=[Status.DRAFT, Status.PENDING, Status.APPROVED, Status.REJECTED],
         target=Status.VOID,
-        conditions=[own_status_open],
         permission="change_orders.change_changeorder",
     )
     def void(self, by=None, description=None):

@@ -77,6 +77,9 @@ class LinesServiceAdminMixin:
 
     lines_inline = None
 
+    def get_inlines(self, request, obj):
+        return [self.lines_inline, *super().get_inlines(request, obj)]
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user
@@ -134,7 +137,6 @@ class CommitmentForm(LinesServiceForm):
 class CommitmentAdmin(LinesServiceAdminMixin, ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
     form = CommitmentForm
     lines_inline = CommitmentLineInline
-    inlines = [CommitmentLineInline, *WorkflowAdminMixin.inlines]
     change_form_template = "admin/commitments/commitment/change_form.html"
     list_display = [
         "number",

@@ -23,6 +23,13 @@ def own_status_open(record):
     return record.erp_status in OPEN_ERP_STATUSES
 
 
+def own_status_transition(*, source, target, permission):
+    """A transition of a commitment's or change order's own status (audited, and only while the ERP lets it)."""
+    return audited_transition(
+        field="status", source=source, target=target, conditions=[own_status_open], permission=permission
+    )
+
+
 class CommittedRecord(ExportableRecord):
     """What a commitment and its change orders share: created here only, and sent to the ERP once approved."""
 
@@ -111,71 +118,49 @@ class Commitment(CommittedRecord):
             return self.LOCKED_WHEN_SYNCED
         return ()
 
-    @audited_transition(
-        field=status,
-        source=Status.DRAFT,
-        target=Status.OUT_FOR_BID,
-        conditions=[own_status_open],
-        permission="commitments.change_commitment",
-    )
+    @own_status_transition(source=Status.DRAFT, target=Status.OUT_FOR_BID, permission="commitments.change_commitment")
     def put_out_for_bid(self, by=None, description=None):
         pass
 
-    @audited_transition(
-        field=status,
+    @own_status_transition(
         source=[Status.DRAFT, Status.OUT_FOR_BID],
         target=Status.OUT_FOR_SIGNATURE,
-        conditions=[own_status_open],
         permission="commitments.change_commitment",
     )
     def put_out_for_signature(self, by=None, description=None):
         pass
 
-    @audited_transition(
-        field=status,
+    @own_status_transition(
         source=[Status.DRAFT, Status.OUT_FOR_BID, Status.OUT_FOR_SIGNATURE],
         target=Status.APPROVED,
-        conditions=[own_status_open],
         permission="commitments.change_commitment",
     )
     def approve(self, by=None, description=None):
         pass
 
-    @audited_transition(
-        field=status,
+    @own_status_transition(
         source=[Status.OUT_FOR_BID, Status.OUT_FOR_SIGNATURE, Status.APPROVED],
         target=Status.DRAFT,
-        conditions=[own_status_open],
         permission="commitments.change_commitment",
     )
     def return_to_draft(self, by=None, description=None):
         pass
 
-    @audited_transition(
-        field=status,
-        source=Status.APPROVED,
-        target=Status.COMPLETE,
-        conditions=[own_status_open],
-        permission="commitments.change_commitment",
-    )
+    @own_status_transition(source=Status.APPROVED, target=Status.COMPLETE, permission="commitments.change_commitment")
     def complete(self, by=None, description=None):
         pass
 
-    @audited_transition(
-        field=status,
+    @own_status_transition(
         source=[Status.OUT_FOR_SIGNATURE, Status.APPROVED],
         target=Status.TERMINATED,
-        conditions=[own_status_open],
         permission="commitments.change_commitment",
     )
     def terminate(self, by=None, description=None):
         pass
 
-    @audited_transition(
-        field=status,
+    @own_status_transition(
         source=[Status.DRAFT, Status.OUT_FOR_BID, Status.OUT_FOR_SIGNATURE, Status.APPROVED],
         target=Status.VOID,
-        conditions=[own_status_open],
         permission="commitments.change_commitment",
     )
     def void(self, by=None, description=None):

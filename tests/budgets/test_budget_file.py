@@ -248,3 +248,79 @@ def test_a_number_and_a_name_that_disagree_are_refused(budget):
     assert errors(result) == [
         (2, "Cost Type", "Cost Type 2 Material is not a cost type: use 1 to 9 or a cost type's name.")
     ]
+
+
+def test_a_type_not_assigned_and_repeated_is_named_for_both(budget):
+    from apps.jobs.models import CostType
+
+    name = CostType.objects.get(code=3).name
+    result = check(budget, "Cost Code,Cost Type,Original Budget\n1000,3,5\n1000,3,6\n")
+    not_assigned = f"Cost type 3 ({name}) is not assigned to cost code 1000 on this project."
+    assert errors(result) == [
+        (2, "Cost Type", not_assigned),
+        (3, "Cost Type", not_assigned),
+        (
+            3,
+            "Cost Type",
+            "Cost code 1000 with cost type 3 is already on row 2; a budget has one line per cost code and cost type.",
+        ),
+    ]
+    assert result.lines == []
+
+
+def test_errors_carry_the_value_the_user_typed(budget):
+    long_text = "x" * 300
+    result = check(budget, HEADER + f"1000,1,{long_text},,,12.5,,no\n")
+    assert [(e.field, e.value) for e in result.errors] == [("Description", "x" * 40 + "…"), ("Unit Qty", "")]
+
+
+def test_the_import_service_writes_every_row_or_none(budget, pm):
+    rows = "1000,1,Materials,,,,100,yes\n2300,3,Excavator,2,day,50,,no\n"
+    dataset = budget_file.read((HEADER + rows).encode())
+    dry = services.budget_import(budget=budget, dataset=dataset, user=pm, dry_run=True)
+    assert (dry["new"], dry["errors"], budget.lines.count()) == (2, [], 0)
+
+    done = services.budget_import(budget=budget, dataset=budget_file.read((HEADER + rows).encode()), user=pm)
+    assert (done["new"], done["updated"], done["unchanged"]) == (2, 0, 0)
+    assert sorted(budget.lines.values_list("original_amount", flat=True)) == [Decimal("100.00"), Decimal("100.00")]
+
+    changed = HEADER + "1000,1,Materials,,,,150,yes\n2300,3,Excavator,2,day,50,,no\n"
+    again = services.budget_import(budget=budget, dataset=budget_file.read(changed.encode()), user=pm)
+    assert (again["new"], again["updated"], again["unchanged"]) == (0, 1, 1)
+
+    bad = HEADER + "1000,1,Materials,,,,999,yes\n9999,1,Unknown,,,,5,yes\n"
+    refused = services.budget_import(budget=budget, dataset=budget_file.read(bad.encode()), user=pm)
+    assert [(e.row, e.field) for e in refused["errors"]] == [(3, "Cost Code")]
+    assert budget.lines.get(cost_type_id=1).original_amount == Decimal("150.00")
+
+
+def test_an_exported_budget_reads_back_as_the_same_lines(budget, pm):
+    rows = "1000,1,Materials,,,,100,yes\n2300,3,Excavator,2.5,day,50.25,,no\n"
+    services.budget_import(budget=budget, dataset=budget_file.read((HEADER + rows).encode()), user=pm)
+    exported = services.budget_export(budget=budget, fmt="csv")
+    assert exported.splitlines()[0] == HEADER.strip()
+    result = check(budget, exported)
+    assert result.errors == []
+    read_back = [(line.quantity, line.unit_cost, line.original_amount, line.calculation) for line in result.lines]
+    assert sorted(read_back, key=lambda values: values[2]) == [
+        (None, None, Decimal("100.00"), "manual"),
+        (Decimal("2.5"), Decimal("50.25"), Decimal("125.63"), "automatic"),
+    ]
+
+
+def test_the_services_never_import_the_import_export_resource():
+    """resources.py imports the services; the services importing it back would be an import cycle."""
+    import ast
+    from pathlib import Path
+
+    package = Path(services.__file__).parent
+    imported = set()
+    for module in package.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                imported.add(node.module)
+                imported.update(f"{node.module}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    assert len(list(package.glob("*.py"))) > 1
+    assert "apps.budgets.resources" not in imported

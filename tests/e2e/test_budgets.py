@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from apps.budgets.models import Budget, BudgetLineItem
 from apps.erp_queue import services as erp_services
-from apps.erp_queue.models import ERPRequest, Kind
+from apps.erp_queue.models import ERPRequest
 from apps.jobs import services as job_services
 from apps.jobs.models import Project
 from apps.ledger.models import ERPBudgetEntry
@@ -276,7 +276,7 @@ def test_budget_is_imported_rejected_fixed_exported_posted_and_updated(
     # Only the new transactions reached the ledger: the original estimate is there once.
     budget.refresh_from_db()
     assert budget.status == Budget.Status.AWAITING_POSTING
-    requests = list(ERPRequest.objects.filter(kind=Kind.BUDGET).order_by("pk"))
+    requests = list(ERPRequest.objects.filter(kind="budget").order_by("pk"))
     assert [r.status for r in requests] == [ERPRequest.Status.REJECTED, *[ERPRequest.Status.SYNCED] * 2]
     last = requests[-1]
     assert len(last.payload["transactions"]) == 2
