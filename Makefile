@@ -33,8 +33,9 @@ lint: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
+# SQLite run prints a coverage summary of apps/ (informational: no threshold); PostgreSQL runs without it (speed).
 test-sqlite: install
-	$(BIN)/pytest
+	$(BIN)/pytest --cov=apps --cov-report=term:skip-covered
 
 test-postgres: install
 	scripts/with-postgres.sh $(BIN)/pytest

@@ -70,6 +70,7 @@ class CommitmentLineFactory(factory.django.DjangoModelFactory):
             )
             assignment.cost_types.add(self.cost_type)
 
+
 SUBCONTRACT_LINES = [
     {"cost_code": "2300", "cost_type": 4, "description": "Excavation", "amount": "12000.00"},
     {"cost_code": "3300", "cost_type": 4, "description": "Footings", "amount": "30000.00"},

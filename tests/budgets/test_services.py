@@ -1,0 +1,230 @@
+"""Service rules of budgets (lines, lock, modifications), each from a state the factories build directly."""
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from apps.budgets import services
+from apps.budgets.models import Budget, BudgetLineItem, BudgetModification, BudgetTransaction
+from apps.core.exceptions import DomainError, PermissionDenied, StepNotAllowed, ValidationError
+from apps.jobs.models import CostType
+from tests.budgets.factories import (
+    BudgetFactory,
+    BudgetLineItemFactory,
+    BudgetModificationFactory,
+    BudgetTransactionFactory,
+)
+from tests.jobs.factories import CostCodeFactory, ProjectCostCodeFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = Budget.Status
+
+
+def assigned_code(budget, cost_types=(1,)):
+    return ProjectCostCodeFactory(project=budget.project, cost_types=list(cost_types)).cost_code
+
+
+def cost_type(code):
+    return CostType.objects.get(code=code)
+
+
+def test_a_project_has_one_budget(pm):
+    budget = BudgetFactory()
+    with pytest.raises(ValidationError) as refused:
+        services.budget_create(project=budget.project, user=pm)
+    assert refused.value.message_dict == {"project": [f"Project {budget.project} already has a budget."]}
+
+
+def test_a_line_needs_a_cost_code_and_type_of_the_project(pm):
+    budget = BudgetFactory()
+    other = CostCodeFactory()
+    with pytest.raises(ValidationError) as refused:
+        services.budget_line_add(budget=budget, user=pm, cost_code=other, cost_type=cost_type(1))
+    assert refused.value.message_dict == {
+        "cost_code": [f"Cost code {other.code} is not one of this project's cost codes."]
+    }
+    code = assigned_code(budget, cost_types=[1])
+    with pytest.raises(ValidationError) as refused:
+        services.budget_line_add(budget=budget, user=pm, cost_code=code, cost_type=cost_type(2))
+    assert refused.value.message_dict == {
+        "cost_type": [f"Cost type 2 Labor is not assigned to cost code {code.code} on this project."]
+    }
+    assert not BudgetLineItem.objects.exists()
+
+
+def test_a_budget_has_one_line_per_cost_code_and_type(pm):
+    line = BudgetLineItemFactory()
+    with pytest.raises(ValidationError, match="already has a line for cost code"):
+        services.budget_line_add(budget=line.budget, user=pm, cost_code=line.cost_code, cost_type=line.cost_type)
+    assert BudgetLineItem.objects.count() == 1
+
+
+def test_an_automatic_line_is_quantity_times_unit_cost_rounded_half_up(pm):
+    budget = BudgetFactory()
+    line = services.budget_line_add(
+        budget=budget,
+        user=pm,
+        cost_code=assigned_code(budget),
+        cost_type=cost_type(1),
+        quantity=Decimal("3"),
+        unit_cost=Decimal("3.335"),
+        calculation=BudgetLineItem.Calculation.AUTOMATIC,
+    )
+    assert line.original_amount == Decimal("10.01")
+    with pytest.raises(ValidationError, match="Quantity and unit cost are required"):
+        services.budget_line_update(line=line, user=pm, unit_cost=None)
+
+
+@pytest.mark.parametrize("status", [Status.LOCKED, Status.REJECTED, Status.SYNCED])
+def test_a_frozen_budget_takes_only_partial_lines(pm, status):
+    budget = BudgetFactory(status=status, ever_exported=status == Status.SYNCED)
+    code = assigned_code(budget)
+    with pytest.raises(DomainError, match=r"its original amounts are frozen\. Add a partial line item"):
+        services.budget_line_add(
+            budget=budget, user=pm, cost_code=code, cost_type=cost_type(1), original_amount=Decimal("5")
+        )
+    line = services.budget_line_add(
+        budget=budget, user=pm, cost_code=code, cost_type=cost_type(1), original_amount=Decimal("5"), partial=True
+    )
+    assert (line.partial, line.original_amount) == (True, Decimal("0.00"))
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (Status.READY_TO_EXPORT, "is in the ERP queue (sent, awaiting accounting); adding lines is possible"),
+        (Status.FAILED, "is in the ERP queue (failed to export)"),
+        (Status.AWAITING_POSTING, "waits for accounting to post its entries in the ERP"),
+    ],
+)
+def test_no_line_is_added_while_the_erp_holds_the_budget(pm, status, message):
+    budget = BudgetFactory(status=status)
+    with pytest.raises(DomainError, match=re.escape(message)):
+        services.budget_line_add(
+            budget=budget, user=pm, cost_code=assigned_code(budget), cost_type=cost_type(1), partial=True
+        )
+    assert not BudgetLineItem.objects.exists()
+
+
+def test_a_budget_from_the_erp_is_read_only(pm):
+    line = BudgetLineItemFactory(budget=BudgetFactory(from_erp=True))
+    with pytest.raises(DomainError, match="was created in the ERP and is read-only here: deleting lines"):
+        services.budget_line_delete(line=line, user=pm)
+    with pytest.raises(DomainError, match="read-only here: locking is not possible"):
+        services.budget_lock(budget=line.budget, user=pm)
+    assert BudgetLineItem.objects.filter(pk=line.pk).exists()
+
+
+def test_original_amounts_change_only_while_unlocked(pm):
+    line = BudgetLineItemFactory(budget=BudgetFactory(status=Status.LOCKED))
+    with pytest.raises(DomainError, match="is locked: unlock it to change original amounts"):
+        services.budget_line_update(line=line, user=pm, original_amount=Decimal("1"))
+    assert BudgetLineItem.objects.get(pk=line.pk).original_amount == Decimal("1000.00")
+
+
+def test_after_lock_only_a_zero_line_no_modification_touches_can_be_deleted(pm):
+    budget = BudgetFactory(status=Status.LOCKED)
+    funded = BudgetLineItemFactory(budget=budget)
+    with pytest.raises(DomainError, match="only \\$0 lines can be deleted once the budget is locked"):
+        services.budget_line_delete(line=funded, user=pm)
+    touched = BudgetLineItemFactory(budget=budget, original_amount=0, partial=True)
+    BudgetModificationFactory(budget=budget, from_line=funded, to_line=touched)
+    with pytest.raises(DomainError, match="A budget modification moves money on line"):
+        services.budget_line_delete(line=touched, user=pm)
+    empty = BudgetLineItemFactory(budget=budget, original_amount=0, partial=True)
+    services.budget_line_delete(line=empty, user=pm)
+    assert set(budget.lines.all()) == {funded, touched}
+
+
+def test_deleting_a_line_the_erp_has_exports_the_deletion(pm):
+    budget = BudgetFactory(synced=True)
+    line = BudgetLineItemFactory(budget=budget, original_amount=0)
+    BudgetTransactionFactory(line=line, exported=True)
+    services.budget_line_delete(line=line, user=pm)
+    deleted = BudgetTransaction.objects.get(kind=BudgetTransaction.Kind.LINE_DELETED)
+    assert (deleted.cost_code, deleted.cost_type, deleted.amount, deleted.exported_at) == (
+        line.cost_code.code,
+        line.cost_type_id,
+        Decimal("0.00"),
+        None,
+    )
+
+
+def test_lock_needs_an_unlocked_budget_and_the_lock_permission(pm, viewer):
+    budget = BudgetFactory()
+    with pytest.raises(PermissionDenied):
+        services.budget_lock(budget=budget, user=viewer)
+    assert services.budget_lock(budget=budget, user=pm).status == Status.LOCKED
+    with pytest.raises(StepNotAllowed, match=r"'lock' is not allowed while Budget of .* is Locked\."):
+        services.budget_lock(budget=budget, user=pm)
+
+
+def test_unlock_is_refused_once_exported_or_modified(pm):
+    exported = BudgetFactory(status=Status.REJECTED, ever_exported=True)
+    with pytest.raises(DomainError, match="has been exported to the ERP; it cannot be unlocked again"):
+        services.budget_unlock(budget=exported, user=pm)
+    modified = BudgetModificationFactory().budget
+    with pytest.raises(DomainError, match="a budget with modifications cannot be unlocked"):
+        services.budget_unlock(budget=modified, user=pm)
+    assert Budget.objects.get(pk=modified.pk).status == Status.LOCKED
+
+
+def test_unlock_of_a_rejected_budget_clears_the_rejection(pm):
+    budget = BudgetFactory(status=Status.REJECTED, rejection_reason="Wrong cost codes")
+    budget = services.budget_unlock(budget=budget, user=pm)
+    assert (budget.status, budget.rejection_reason) == (Status.UNLOCKED, "")
+
+
+@pytest.mark.parametrize(
+    ("amount", "field", "message"),
+    [
+        (Decimal("0"), "amount", "A modification moves a positive amount."),
+        (Decimal("-5"), "amount", "A modification moves a positive amount."),
+        (Decimal("1.005"), "amount", "An amount has at most 2 decimal places."),
+    ],
+)
+def test_a_modification_moves_a_positive_amount_in_cents(pm, amount, field, message):
+    budget = BudgetFactory(status=Status.LOCKED)
+    a, b = BudgetLineItemFactory(budget=budget), BudgetLineItemFactory(budget=budget)
+    with pytest.raises(ValidationError) as refused:
+        services.budget_modification_create(budget=budget, user=pm, from_line=a, to_line=b, amount=amount)
+    assert refused.value.message_dict == {field: [message]}
+
+
+def test_a_modification_moves_money_between_two_lines_of_a_frozen_budget(pm):
+    unlocked = BudgetLineItemFactory().budget
+    a, b = unlocked.lines.get(), BudgetLineItemFactory(budget=unlocked)
+    with pytest.raises(DomainError, match="is unlocked: change the original amounts directly"):
+        services.budget_modification_create(budget=unlocked, user=pm, from_line=a, to_line=b, amount=Decimal("1"))
+    budget = BudgetFactory(status=Status.LOCKED)
+    mine, elsewhere = BudgetLineItemFactory(budget=budget), BudgetLineItemFactory(budget=BudgetFactory())
+    with pytest.raises(ValidationError, match="Both lines must belong to this budget"):
+        services.budget_modification_create(
+            budget=budget, user=pm, from_line=mine, to_line=elsewhere, amount=Decimal("1")
+        )
+    with pytest.raises(ValidationError, match="two different lines"):
+        services.budget_modification_create(budget=budget, user=pm, from_line=mine, to_line=mine, amount=Decimal("1"))
+    assert not BudgetModification.objects.exists()
+
+
+def test_a_modification_records_both_sides_as_transactions(pm):
+    budget = BudgetFactory(synced=True)
+    a, b = BudgetLineItemFactory(budget=budget), BudgetLineItemFactory(budget=budget, partial=True, original_amount=0)
+    modification = services.budget_modification_create(
+        budget=budget, user=pm, from_line=a, to_line=b, amount=Decimal("250.00"), notes="Shift"
+    )
+    rows = {t.line_id: t.amount for t in modification.transactions.all()}
+    assert rows == {a.pk: Decimal("-250.00"), b.pk: Decimal("250.00")}
+    assert all(t.exported_at is None and t.kind == "modification" for t in modification.transactions.all())
+
+
+def test_an_exported_modification_cannot_be_deleted(pm):
+    modification = BudgetModificationFactory(budget=BudgetFactory(synced=True))
+    BudgetTransactionFactory(line=modification.from_line, modification=modification, kind="modification", exported=True)
+    with pytest.raises(DomainError, match="exported modifications cannot be deleted"):
+        services.budget_modification_delete(modification=modification, user=pm)
+    unsent = BudgetModificationFactory()
+    services.budget_modification_delete(modification=unsent, user=pm)
+    assert list(BudgetModification.objects.all()) == [modification]
