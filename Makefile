@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# A key for local runs and the tests only (the app refuses to start with DEBUG off and no key):
+# any deployment sets its own SECRET_KEY.
+export SECRET_KEY ?= local-development-and-test-key-not-for-deployments
 
 .PHONY: install run test test-sqlite test-postgres test-api-fuzz lint system-deps bench clean
 

@@ -1,11 +1,10 @@
 from django.urls import path
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from apps.budgets.api.views import BudgetViewSet
 from apps.change_orders.api.views import ChangeOrderViewSet
 from apps.commitments.api.views import CommitmentViewSet
-from apps.core.api.views import AuditEventViewSet
+from apps.core.api.views import AuditEventViewSet, TokenView
 from apps.erp_queue.api.views import ERPRequestViewSet, StagedRecordViewSet
 from apps.jobs.api.views import CostCodeViewSet, CostTypeViewSet, ProjectViewSet
 from apps.vendors.api.views import CompanyViewSet, VendorTypeViewSet
@@ -24,6 +23,6 @@ router.register("erp/vendor-types", VendorTypeViewSet, basename="vendor-type")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="auth-token"),
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
     *router.urls,
 ]

@@ -17,8 +17,16 @@ def env_bool(name, default=False):
 
 
 DEBUG = env_bool("DEBUG", default=False)
-# The fallback is for local runs only; any shared deployment sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-local-only-key-set-SECRET_KEY-when-deployed"
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not SECRET_KEY:
+    if not DEBUG:
+        # A built-in key would sign every session and password reset of a real deployment with a
+        # value anyone can read here: refuse to start instead.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it to a long random value (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))'); only DEBUG=true runs may go without one."
+        )
+    SECRET_KEY = "insecure-local-only-key-for-debug-runs"
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
@@ -82,8 +90,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Concurrent requests wait for the write lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite for a multi-user web app: writers queue for the lock instead of failing with "database is
+    # locked". IMMEDIATE takes the write lock when a transaction begins (a deferred one that reads and
+    # then writes is refused at once, whatever the timeout); WAL lets readers go on while one writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -133,6 +149,12 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # `?format=` names a budget export's file type, not a renderer.
     "URL_FORMAT_OVERRIDE": None,
+    # Anonymous callers (the token endpoint above all: password guessing) are held to a rate.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_ANON_RATE", "60/minute"),
+        "login": os.environ.get("API_LOGIN_RATE", "10/minute"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {

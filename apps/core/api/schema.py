@@ -20,6 +20,7 @@ DEFAULT_ERROR_RESPONSES = {
     401: ERROR_RESPONSES[401],
     403: OpenApiResponse(DetailSerializer, description="The user lacks the permission."),
     404: OpenApiResponse(DetailSerializer, description="No such record, or no such page."),
+    429: OpenApiResponse(DetailSerializer, description="Too many requests: wait the seconds it says, then retry."),
 }
 
 
@@ -58,4 +59,6 @@ class AutoSchema(SpectacularAutoSchema):
         # A request body, or a filter value that is not one of its choices.
         if self.method in ("POST", "PUT", "PATCH") or self._get_filter_parameters():
             codes.append(400)
+        if self.view.get_throttles():
+            codes.append(429)
         return codes

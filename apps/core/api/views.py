@@ -3,8 +3,10 @@ from django.contrib.contenttypes.models import ContentType
 from django_fsm_log.models import StateLog
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 
 from apps.core.api.schema import ERROR_RESPONSES, step_schema
 from apps.core.api.serializers import AuditEventSerializer
@@ -138,3 +140,15 @@ def lines_as_dicts(data):
     if "lines" in data:
         data["lines"] = [dict(line) for line in data["lines"]]
     return data
+
+
+class LoginRateThrottle(AnonRateThrottle):
+    """Password guessing on the token endpoint: a few tries a minute from one address (API_LOGIN_RATE)."""
+
+    scope = "login"
+
+
+class TokenView(ObtainAuthToken):
+    """`{username, password}` → `{token}`, held to the login rate."""
+
+    throttle_classes = [LoginRateThrottle]
