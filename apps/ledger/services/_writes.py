@@ -1,0 +1,59 @@
+"""How the ERP takes a write: once per idempotency key, its refusals in the ERP's words."""
+
+from django.db import IntegrityError, transaction
+
+from apps.ledger.models import ERPCostCode, ERPJobCostCode, ERPWrite
+
+
+class LedgerRefused(Exception):
+    """The ERP refused a write; its messages go back to the approver."""
+
+    def __init__(self, messages):
+        super().__init__("; ".join(messages))
+        self.messages = list(messages)
+
+
+def idempotent_write(*, key, kind, write, lock=None, taken=None):
+    """Run `write()` once per idempotency key and return its result; a repeated key returns the first result.
+
+    `write()` checks the ERP's rules (raising LedgerRefused) and writes, all or nothing. `lock()`, when
+    given, runs first: it takes the row a rival write of the same key would hold, so that the key's
+    first write has committed when we look for it. A rival that wrote the same key, or the same
+    record, between our look and our write surfaces as an IntegrityError: the first write's result
+    if it was the same key, else `taken()`'s messages (re-raised when no `taken` is given).
+    """
+    with transaction.atomic():
+        if lock is not None:
+            lock()
+        done = ERPWrite.objects.filter(idempotency_key=key).first()
+        if done is not None:
+            return done.result
+        try:
+            with transaction.atomic():
+                result = write()
+                ERPWrite.objects.create(idempotency_key=key, kind=kind, result=result)
+        except IntegrityError:
+            done = ERPWrite.objects.filter(idempotency_key=key).first()
+            if done is not None:
+                return done.result
+            if taken is None:
+                raise
+            raise LedgerRefused(taken()) from None
+    return result
+
+
+def known_codes(rows):
+    """({code: ERPCostCode} for the rows' cost codes, [a refusal per code the ERP does not have])."""
+    codes = {c.code: c for c in ERPCostCode.objects.filter(code__in={r["cost_code"] for r in rows})}
+    unknown = sorted({r["cost_code"] for r in rows} - set(codes))
+    return codes, [f"Cost code {code} is not in the ERP's cost code list." for code in unknown]
+
+
+def add_job_cost_codes(job, pairs, codes):
+    """Sage takes a budget on any company cost code: the job gets the codes and types it did not have."""
+    by_code = {}
+    for code, cost_type in pairs:
+        by_code.setdefault(code, set()).add(cost_type)
+    for code, types in by_code.items():
+        row, _ = ERPJobCostCode.objects.get_or_create(job=job, cost_code=codes[code])
+        row.cost_types.add(*types)
