@@ -136,7 +136,7 @@ class BudgetExporter(Exporter):
     def entries_posted(self, *, request, user):
         budget = Budget.objects.get(pk=request.object_id)
         if budget.status == Budget.Status.AWAITING_POSTING:
-            services.budget_mark_posted(budget=budget, user=None)
+            services.budget_mark_posted(budget=budget, user=user)
 
 
 class _EstimateLineSerializer(serializers.Serializer):

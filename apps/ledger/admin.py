@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 
+from apps.core.admin_workflow import run_and_report
 from apps.ledger import services
 from apps.ledger.models import (
     ERPBudgetEntry,
@@ -45,18 +46,22 @@ class ERPJobCostCodeInline(admin.TabularInline):
     autocomplete_fields = ["cost_code"]
 
 
-@admin.action(description="Post budget entries (Job Cost → Post Entries)")
+def _post_entries(modeladmin, request, job):
+    posted = services.budget_entries_post(job=job, user=request.user)
+    modeladmin.message_user(request, f"Job {job.job_id}: {posted} budget entries posted.")
+
+
+@admin.action(description="Post budget entries (Job Cost → Post Entries)", permissions=["accounting"])
 def post_budget_entries(modeladmin, request, queryset):
     for job in queryset:
-        posted = services.budget_entries_post(job=job)
-        modeladmin.message_user(request, f"Job {job.job_id}: {posted} budget entries posted.")
+        run_and_report(request, lambda j=job: _post_entries(modeladmin, request, j), None)
 
 
-@admin.action(description="Stage the posted estimate for import into the app")
+@admin.action(description="Stage the posted estimate for import into the app", permissions=["accounting"])
 def stage_estimate(modeladmin, request, queryset):
     for job in queryset:
         try:
-            services.estimate_stage(job=job)
+            services.estimate_stage(job=job, user=request.user)
         except services.LedgerRefused as refused:
             modeladmin.message_user(request, " ".join(refused.messages), messages.ERROR)
         else:
@@ -71,6 +76,10 @@ class ERPJobAdmin(admin.ModelAdmin):
     inlines = [ERPJobCostCodeInline]
     readonly_fields = ["source", "created_at"]
     actions = [post_budget_entries, stage_estimate]
+
+    def has_accounting_permission(self, request):
+        """The steps performed in the ERP are accounting's: whoever may change the ERP's jobs."""
+        return request.user.has_perm("ledger.change_erpjob")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

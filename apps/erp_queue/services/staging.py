@@ -35,7 +35,7 @@ def staged_record_upsert(*, kind, erp_id, data, user):
             staged.data = data
             staged.label = importer.record_label(data)[:255]
             if staged.status == StagedRecord.Status.IMPORTED:
-                run_step(staged.restage, user=None, description="Changed in the ERP after import")
+                run_step(staged.restage, user=user, description="Changed in the ERP after import")
             staged.save()
     return staged
 

@@ -44,14 +44,14 @@ def budget_write(*, key, payload):
     return idempotent_write(key=key, kind="budget", write=write)
 
 
-def budget_entries_post(*, job):
+def budget_entries_post(*, job, user=None):
     """Sage's Job Cost → Post Entries: the job's waiting entries are posted, and the app is told."""
     with transaction.atomic():
         waiting = ERPBudgetEntry.objects.select_for_update().filter(job=job, posted=False)
         request_keys = set(waiting.exclude(request_key=None).values_list("request_key", flat=True))
         posted = waiting.update(posted=True, posted_at=timezone.now())
         for request_key in request_keys:
-            erp_services.request_entries_posted(idempotency_key=request_key, user=None)
+            erp_services.request_entries_posted(idempotency_key=request_key, user=user)
     return posted
 
 
@@ -64,7 +64,7 @@ def job_budget(job, *, posted_only=True):
     return {(row["cost_code__code"], row["cost_type_id"]): row["total"] for row in totals}
 
 
-def estimate_stage(*, job):
+def estimate_stage(*, job, user=None):
     """A job's posted estimate shows under Ready to Import (lines above $0 only, as the reference does)."""
     descriptions = dict(ERPCostCode.objects.values_list("code", "description"))
     lines = [
@@ -75,5 +75,5 @@ def estimate_stage(*, job):
     if not lines:
         raise LedgerRefused([f"Job {job.job_id} has no posted budget above $0 to import."])
     return erp_services.staged_record_upsert(
-        kind="estimate", erp_id=job.job_id, data={"name": f"{job.job_id} {job.name}", "lines": lines}, user=None
+        kind="estimate", erp_id=job.job_id, data={"name": f"{job.job_id} {job.name}", "lines": lines}, user=user
     )
