@@ -1,8 +1,10 @@
 """Every write on commitment change orders: creation on a synced commitment, edits, status moves, the ERP send."""
 
 import re
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 
 from apps.change_orders.models import ChangeOrder, ChangeOrderLine
 from apps.commitments import services as commitment_services
@@ -47,10 +49,12 @@ def _clean_lines(*, commitment, lines, change_order=None):
     """The lines as they are stored: changes of this commitment's lines, or new lines for a purchase order."""
     if lines is None:
         return None
+    lines = list(lines)
+    commitment_services.check_line_count(lines, "A change order")
     assigned = project_assignments(commitment.project)
     own_lines = {line.pk: line for line in commitment.lines.select_related("cost_code", "cost_type")}
     existing = set(ChangeOrderLine.objects.filter(change_order=change_order).values_list("pk", flat=True))
-    cleaned, problems = [], []
+    cleaned, problems, changes = [], [], []
     for index, line in enumerate(lines, start=1):
         label = f"Line {index}"
         target = line.get("commitment_line")
@@ -64,6 +68,7 @@ def _clean_lines(*, commitment, lines, change_order=None):
             elif problem := commitment_services.check_amount(amount, label):
                 problems.append(problem)
             else:
+                changes.append((label, target, amount))
                 cleaned.append(
                     ChangeOrderLine(
                         pk=commitment_services.line_pk(line) if commitment_services.line_pk(line) in existing else None,
@@ -105,9 +110,47 @@ def _clean_lines(*, commitment, lines, change_order=None):
                 **commitment_services.line_values(line, quantity=quantity, unit_cost=unit_cost, amount=amount),
             )
         )
+    problems.extend(_line_total_problems(commitment, change_order, changes))
     if problems:
         raise ValidationError({"lines": problems})
     return cleaned
+
+
+def _line_total_problems(commitment, change_order, changes):
+    """No commitment line goes below zero (SPEC §6), nor past what an amount holds: counting its amount, the approved
+    change orders' changes to it and all of this change order's (they are summed into one on export)."""
+    if not changes:
+        return []
+    approved = ChangeOrderLine.objects.filter(
+        commitment_line__commitment=commitment, change_order__status=Status.APPROVED
+    )
+    if change_order is not None:
+        approved = approved.exclude(change_order=change_order)
+    approved = dict(
+        approved.order_by()
+        .values("commitment_line")
+        .annotate(total=Sum("amount"))
+        .values_list("commitment_line", "total")
+    )
+    by_line = {}
+    for label, target, amount in changes:
+        by_line.setdefault(target.pk, []).append((label, target, amount))
+    problems = []
+    for rows in by_line.values():
+        target = rows[0][1]
+        after = target.amount + approved.get(target.pk, Decimal("0")) + sum(amount for _, _, amount in rows)
+        name = f"({target.cost_code.code} {target.cost_type.name})"
+        if after < 0:
+            label, _, amount = [row for row in rows if row[2] < 0][-1]
+            left = after - amount
+            problems.append(f"{label} {name}: a deduction of {-amount:,.2f} is more than the {left:,.2f} left on it.")
+        elif after >= commitment_services.AMOUNT_CEILING:
+            label = rows[-1][0]
+            problems.append(
+                f"{label} {name}: the line would come to {after:,.2f}; an amount has at most 12 digits before "
+                "the decimal point."
+            )
+    return problems
 
 
 def _write_lines(change_order, lines):

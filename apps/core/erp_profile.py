@@ -8,9 +8,28 @@ import re
 
 from django.apps import apps as global_apps
 
+# The ledger's model validators (RegexValidator, recorded in its migrations) use these patterns as they are.
 JOB_ID_RE = re.compile(r"^\d{1,10}$")
 COST_CODE_RE = re.compile(r"^[1-9]\d{0,5}(\.\d{1,3})?$")
 STATE_RE = re.compile(r"^[A-Za-z]{2}$")
+
+
+def _ascii(regex):
+    """The pattern for checking: without re.ASCII a digit class also takes other scripts' digits ('٢٤٠٢', fullwidth
+    '２４０２'), which the ERP refuses. Used with fullmatch: `$` also matches before a trailing newline."""
+    return re.compile(regex.pattern, re.ASCII)
+
+
+JOB_ID_CHECK = _ascii(JOB_ID_RE)
+COST_CODE_CHECK = _ascii(COST_CODE_RE)
+STATE_CHECK = _ascii(STATE_RE)
+
+
+def _foreign_digits(value):
+    """' The ERP reads only the digits 0-9.' when `value` has digits of another script, else ''."""
+    return " The ERP reads only the digits 0-9." if any(c.isdigit() and not c.isascii() for c in value) else ""
+
+
 COST_TYPE_CODES = range(1, 10)
 # Sage's nine cost types: 1–5 are fixed, 6–9 the company names for itself.
 SAGE_COST_TYPES = [
@@ -52,14 +71,14 @@ def job_id_problem(value):
     value = "" if value is None else str(value)
     if not value.strip():
         return "The ERP job id is required."
-    if not JOB_ID_RE.match(value):
-        return f"'{value}' is not a valid ERP job id: {JOB_ID_RULE}."
+    if not JOB_ID_CHECK.fullmatch(value):
+        return f"'{value}' is not a valid ERP job id: {JOB_ID_RULE}.{_foreign_digits(value)}"
     return None
 
 
 def cost_code_problem(code):
-    if not COST_CODE_RE.match(str(code)):
-        return f"'{code}' is not a valid Sage cost code: {COST_CODE_RULE}."
+    if not COST_CODE_CHECK.fullmatch(str(code)):
+        return f"'{code}' is not a valid Sage cost code: {COST_CODE_RULE}.{_foreign_digits(str(code))}"
     return None
 
 
@@ -73,7 +92,7 @@ def job_field_problems(fields):
         if len(value) > limit:
             problems[field] = f"The ERP allows at most {limit} characters for the job {field}; this has {len(value)}."
     state = fields.get("state") or ""
-    if state and not STATE_RE.match(state):
+    if state and not STATE_CHECK.fullmatch(state):
         problems["state"] = f"The ERP takes the state as its 2-letter abbreviation (for example CA), not '{state}'."
     return problems
 
@@ -86,6 +105,7 @@ def cost_codes_without_types(cost_codes):
 # Vendors (Sage 4-4). The reference refuses to send a company whose name is over 30 characters,
 # although Sage's vendor name holds 75; the address widths are taken to be the job address's.
 VENDOR_ID_RE = JOB_ID_RE
+VENDOR_ID_CHECK = JOB_ID_CHECK
 VENDOR_NAME_LIMIT = 75
 VENDOR_SEND_FIELD_LIMITS = {"name": 30, "address": 50, "city": 50, "zip": 10}
 VENDOR_TAX_ID_LIMIT = 20
@@ -96,8 +116,8 @@ def vendor_id_problem(value):
     value = "" if value is None else str(value)
     if not value.strip():
         return "The ERP vendor id is required."
-    if not VENDOR_ID_RE.match(value):
-        return f"'{value}' is not a valid ERP vendor id: {VENDOR_ID_RULE}."
+    if not VENDOR_ID_CHECK.fullmatch(value):
+        return f"'{value}' is not a valid ERP vendor id: {VENDOR_ID_RULE}.{_foreign_digits(value)}"
     return None
 
 
@@ -114,7 +134,7 @@ def vendor_field_problems(fields):
                 f"this has {len(value)}."
             )
     state = fields.get("state") or ""
-    if state and not STATE_RE.match(state):
+    if state and not STATE_CHECK.fullmatch(state):
         problems["state"] = f"The ERP takes the state as its 2-letter abbreviation (for example CA), not '{state}'."
     return problems
 

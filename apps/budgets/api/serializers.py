@@ -1,12 +1,15 @@
 from rest_framework import serializers
 
 from apps.budgets.models import Budget, BudgetLineItem, BudgetModification
-from apps.core.api.serializers import WorkflowSerializerMixin
+from apps.core.api.serializers import ModelSerializer, Serializer, WorkflowSerializerMixin
 from apps.jobs.api.serializers import CostCodeField, CostTypeField
 from apps.jobs.models import COST_LINE_FIELDS
 
+#: No budget line goes below zero (SPEC §6); the services check it too, for the admin.
+NON_NEGATIVE = ("quantity", "unit_cost", "original_amount")
 
-class BudgetSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
+
+class BudgetSerializer(WorkflowSerializerMixin, ModelSerializer):
     erp_request = serializers.IntegerField(source="erp_request_id", read_only=True, allow_null=True)
     original_total = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
 
@@ -31,7 +34,7 @@ class BudgetSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
         extra_kwargs = {"project": {"validators": []}}
 
 
-class BudgetLineSerializer(serializers.ModelSerializer):
+class BudgetLineSerializer(ModelSerializer):
     cost_code = CostCodeField()
     cost_type = CostTypeField()
     modifications_in = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
@@ -54,18 +57,20 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         ]
         # The service checks the (cost code, cost type) pair against the budget with a clear message.
         validators = []
+        extra_kwargs = {field: {"min_value": 0} for field in NON_NEGATIVE}
 
     def get_revised_amount(self, line) -> str:
         return str(line.original_amount + line.modifications_in - line.modifications_out)
 
 
-class BudgetLineUpdateSerializer(serializers.ModelSerializer):
+class BudgetLineUpdateSerializer(ModelSerializer):
     class Meta:
         model = BudgetLineItem
         fields = ["description", "quantity", "uom", "unit_cost", "calculation", "original_amount"]
+        extra_kwargs = {field: {"min_value": 0} for field in NON_NEGATIVE}
 
 
-class BudgetModificationSerializer(serializers.ModelSerializer):
+class BudgetModificationSerializer(ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
@@ -81,24 +86,24 @@ class BudgetModificationSerializer(serializers.ModelSerializer):
             self.fields["to_line"].queryset = lines
 
 
-class BudgetImportSerializer(serializers.Serializer):
+class BudgetImportSerializer(Serializer):
     file = serializers.FileField(help_text="A budget file, CSV or XLSX, with the columns of the export.")
     dry_run = serializers.BooleanField(default=False, help_text="Check every row and count, but write nothing.")
 
 
-class RowErrorSerializer(serializers.Serializer):
+class RowErrorSerializer(Serializer):
     row = serializers.IntegerField(allow_null=True, help_text="The file's row (the header is row 1).")
     field = serializers.CharField()
     value = serializers.CharField(allow_blank=True)
     message = serializers.CharField()
 
 
-class BudgetImportResultSerializer(serializers.Serializer):
+class BudgetImportResultSerializer(Serializer):
     new = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     dry_run = serializers.BooleanField()
 
 
-class BudgetImportErrorsSerializer(serializers.Serializer):
+class BudgetImportErrorsSerializer(Serializer):
     errors = RowErrorSerializer(many=True)

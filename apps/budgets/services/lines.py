@@ -38,12 +38,43 @@ def _cost_types():
     return dict(CostType.objects.values_list("code", "name"))
 
 
+def _digits_before_point(field):
+    model_field = BudgetLineItem._meta.get_field(field)
+    return model_field.max_digits - model_field.decimal_places
+
+
+#: What the columns hold before the decimal point (12 for amounts): SQLite stores more, then every read fails.
+LIMITS = {field: _digits_before_point(field) for field in ("quantity", "unit_cost", "original_amount")}
+LABELS = {"quantity": "quantity", "unit_cost": "unit cost", "original_amount": "original amount"}
+
+
+def _check_number(field, value, *, computed=""):
+    """A line's number must be zero or more (no line goes below zero) and fit its column."""
+    if value is None:
+        return
+    label = LABELS[field]
+    if value < 0:
+        raise ValidationError({field: f"The {label}{computed} cannot be negative: {value}."})
+    digits = LIMITS[field]
+    if value >= 10**digits:
+        too_large = f"{value:,} has more than {digits} digits before the decimal point"
+        raise ValidationError({field: f"The {label}{computed} is too large: {too_large}."})
+
+
 def _line_amount(*, calculation, quantity, unit_cost, original_amount):
+    """The amount the line stores, every number checked before it is written."""
+    _check_number("quantity", quantity)
+    _check_number("unit_cost", unit_cost)
     if calculation == BudgetLineItem.Calculation.AUTOMATIC:
         if quantity is None or unit_cost is None:
             raise ValidationError({"quantity": "Quantity and unit cost are required for an automatic calculation."})
-        return (quantity * unit_cost).quantize(CENT, rounding=ROUND_HALF_UP)
-    return original_amount if original_amount is not None else Decimal("0.00")
+        # Both factors fit their columns (checked above), so the product rounds within Decimal's precision.
+        amount = (quantity * unit_cost).quantize(CENT, rounding=ROUND_HALF_UP)
+        _check_number("original_amount", amount, computed=" (quantity × unit cost)")
+        return amount
+    amount = original_amount if original_amount is not None else Decimal("0.00")
+    _check_number("original_amount", amount)
+    return amount
 
 
 def _check_new_line(budget, cost_code, cost_type):

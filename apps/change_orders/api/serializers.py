@@ -3,17 +3,18 @@ from rest_framework import serializers
 from apps.change_orders.models import ChangeOrder, ChangeOrderLine
 from apps.commitments.api.serializers import RECORD_TAIL, STATE_FIELDS
 from apps.commitments.models import CommitmentLine
-from apps.core.api.serializers import WorkflowSerializerMixin
+from apps.commitments.services import MAX_RECORD_LINES
+from apps.core.api.serializers import BoundedListSerializer, ModelSerializer, PrimaryKeyField, WorkflowSerializerMixin
 from apps.jobs.api.serializers import CostCodeField, CostTypeField
 from apps.jobs.models import COST_LINE_FIELDS
 
 NEW_LINE_FIELDS = ("cost_code", "cost_type", "quantity", "unit_cost")
 
 
-class ChangeOrderLineSerializer(serializers.ModelSerializer):
+class ChangeOrderLineSerializer(ModelSerializer):
     """Either {commitment_line, amount} (a change of that line) or a new purchase order line."""
 
-    commitment_line = serializers.PrimaryKeyRelatedField(
+    commitment_line = PrimaryKeyField(
         queryset=CommitmentLine.objects.all(), required=False, allow_null=True, help_text="The line it changes."
     )
     line_number = serializers.IntegerField(source="commitment_line.position", read_only=True, allow_null=True)
@@ -38,6 +39,7 @@ class ChangeOrderLineSerializer(serializers.ModelSerializer):
             *COST_LINE_FIELDS,
             "amount",
         ]
+        list_serializer_class = BoundedListSerializer
 
     def validate(self, attrs):
         if attrs.get("commitment_line") is not None:
@@ -65,12 +67,20 @@ class ChangeOrderLineSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ChangeOrderSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
+#: Refused at once past MAX_RECORD_LINES (each line costs queries to read).
+LINES = {
+    "many": True,
+    "max_length": MAX_RECORD_LINES,
+    "error_messages": {"max_length": "A change order takes at most {max_length:,} lines; this has {count:,}."},
+}
+
+
+class ChangeOrderSerializer(WorkflowSerializerMixin, ModelSerializer):
     number = serializers.CharField(
         max_length=50, required=False, allow_blank=True, help_text="Empty: the commitment's next number (001, …)."
     )
     project = serializers.IntegerField(source="commitment.project_id", read_only=True)
-    lines = ChangeOrderLineSerializer(many=True, required=False)
+    lines = ChangeOrderLineSerializer(**LINES, required=False)
     amount = serializers.DecimalField(
         max_digits=16, decimal_places=2, read_only=True, help_text="The sum of its lines."
     )
@@ -98,10 +108,10 @@ class ChangeOrderSerializer(WorkflowSerializerMixin, serializers.ModelSerializer
         validators = []
 
 
-class ChangeOrderUpdateSerializer(serializers.ModelSerializer):
+class ChangeOrderUpdateSerializer(ModelSerializer):
     """What may be edited: everything it exports, until it is sent (again after an ERP rejection)."""
 
-    lines = ChangeOrderLineSerializer(many=True, required=False, help_text="Replaces all its lines.")
+    lines = ChangeOrderLineSerializer(**LINES, required=False, help_text="Replaces all its lines.")
 
     class Meta:
         model = ChangeOrder

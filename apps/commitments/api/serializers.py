@@ -1,12 +1,19 @@
 from rest_framework import serializers
 
 from apps.commitments.models import Commitment, CommitmentLine
-from apps.core.api.serializers import WorkflowSerializerMixin
+from apps.commitments.services import MAX_RECORD_LINES
+from apps.core.api.serializers import (
+    BoundedListSerializer,
+    ModelSerializer,
+    PrimaryKeyField,
+    Serializer,
+    WorkflowSerializerMixin,
+)
 from apps.jobs.api.serializers import CostCodeField, CostTypeField
 from apps.jobs.models import COST_LINE_FIELDS, Project
 
 
-class CommitmentLineSerializer(serializers.ModelSerializer):
+class CommitmentLineSerializer(ModelSerializer):
     line_number = serializers.IntegerField(source="position", read_only=True)
     cost_code = CostCodeField()
     cost_type = CostTypeField()
@@ -29,6 +36,15 @@ class CommitmentLineSerializer(serializers.ModelSerializer):
             *COST_LINE_FIELDS,
             "amount",
         ]
+        list_serializer_class = BoundedListSerializer
+
+
+#: A schedule of values: refused at once past MAX_RECORD_LINES (each line costs queries to read).
+LINES = {
+    "many": True,
+    "max_length": MAX_RECORD_LINES,
+    "error_messages": {"max_length": "A commitment takes at most {max_length:,} lines; this has {count:,}."},
+}
 
 
 #: What a commitment or a change order says of its states and the ERP: read-only, the services move them.
@@ -37,11 +53,11 @@ STATE_FIELDS = ["status", "erp_status", "erp_id", "origin", "erp_messages", "rej
 RECORD_TAIL = ["lines", "allowed_steps", "created_by", "created_at", "updated_at"]
 
 
-class CommitmentSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
+class CommitmentSerializer(WorkflowSerializerMixin, ModelSerializer):
     number = serializers.CharField(
         max_length=50, required=False, allow_blank=True, help_text="Empty: the next free SC-001 / PO-001 number."
     )
-    lines = CommitmentLineSerializer(many=True, required=False, help_text="The schedule of values.")
+    lines = CommitmentLineSerializer(**LINES, required=False, help_text="The schedule of values.")
     erp_request = serializers.IntegerField(
         source="erp_request_id", read_only=True, allow_null=True, help_text="The latest ERP request's id."
     )
@@ -71,10 +87,10 @@ class CommitmentSerializer(WorkflowSerializerMixin, serializers.ModelSerializer)
         validators = []
 
 
-class CommitmentUpdateSerializer(serializers.ModelSerializer):
+class CommitmentUpdateSerializer(ModelSerializer):
     """What may be edited: the project and type are fixed; the ERP's fields lock while sent and after sync."""
 
-    lines = CommitmentLineSerializer(many=True, required=False, help_text="Replaces the whole schedule of values.")
+    lines = CommitmentLineSerializer(**LINES, required=False, help_text="Replaces the whole schedule of values.")
 
     class Meta:
         model = Commitment
@@ -82,11 +98,11 @@ class CommitmentUpdateSerializer(serializers.ModelSerializer):
         extra_kwargs = {field: {"required": False} for field in fields}
 
 
-class CommittedCostQuerySerializer(serializers.Serializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+class CommittedCostQuerySerializer(Serializer):
+    project = PrimaryKeyField(queryset=Project.objects.all())
 
 
-class CommittedCostSerializer(serializers.Serializer):
+class CommittedCostSerializer(Serializer):
     cost_code = serializers.CharField()
     cost_type = serializers.IntegerField()
     original = serializers.DecimalField(

@@ -6,6 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
 from apps.core.api.schema import ERROR_RESPONSES, step_schema
@@ -152,3 +153,5 @@ class TokenView(ObtainAuthToken):
     """`{username, password}` → `{token}`, held to the login rate."""
 
     throttle_classes = [LoginRateThrottle]
+    # ObtainAuthToken names DRF's own parsers: the API's JSON parser refuses bodies nested too deeply.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES

@@ -1,14 +1,14 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.api.serializers import WorkflowSerializerMixin
+from apps.core.api.serializers import ModelSerializer, Serializer, WorkflowSerializerMixin
 from apps.erp_queue import selectors
 from apps.erp_queue.models import ERPRequest, StagedRecord
 
 MAX_ID = 2**63 - 1
 
 
-class ERPRequestSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
+class ERPRequestSerializer(WorkflowSerializerMixin, ModelSerializer):
     sent_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
@@ -44,7 +44,7 @@ class ClaimedRequestSerializer(ERPRequestSerializer):
         read_only_fields = fields
 
 
-class AcceptSerializer(serializers.Serializer):
+class AcceptSerializer(Serializer):
     """The approver's inputs: `erp_job_id` for a job; `erp_vendor_id` and `vendor_type` for a vendor."""
 
     erp_job_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
@@ -52,24 +52,24 @@ class AcceptSerializer(serializers.Serializer):
     vendor_type = serializers.CharField(required=False, allow_blank=True, max_length=64)
 
 
-class RejectSerializer(serializers.Serializer):
+class RejectSerializer(Serializer):
     reason = serializers.CharField(allow_blank=True, max_length=2000)
 
 
-class ClaimSerializer(serializers.Serializer):
+class ClaimSerializer(Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=10)
     worker = serializers.CharField(max_length=255, required=False, default="agent")
 
 
-class SucceededSerializer(serializers.Serializer):
+class SucceededSerializer(Serializer):
     erp_ids = serializers.DictField(child=serializers.CharField(max_length=64), allow_empty=False)
 
 
-class FailedSerializer(serializers.Serializer):
+class FailedSerializer(Serializer):
     messages = serializers.ListField(child=serializers.CharField(max_length=2000), allow_empty=False)
 
 
-class SuggestionSerializer(serializers.Serializer):
+class SuggestionSerializer(Serializer):
     company = serializers.IntegerField(
         source="target_id", help_text="The id of the company here that may be this ERP vendor."
     )
@@ -77,7 +77,7 @@ class SuggestionSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField(), help_text="Why it was suggested.")
 
 
-class StagedRecordSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
+class StagedRecordSerializer(WorkflowSerializerMixin, ModelSerializer):
     suggestions = serializers.SerializerMethodField(
         help_text="Records here that may be this one, for the kinds that link (vendors); empty otherwise."
     )
@@ -119,11 +119,11 @@ class StagedRecordSerializer(WorkflowSerializerMixin, serializers.ModelSerialize
         return SuggestionSerializer(suggestions.get(obj.pk, []), many=True).data
 
 
-class LinkSerializer(serializers.Serializer):
+class LinkSerializer(Serializer):
     company = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The id of the company to link.")
 
 
-class LinkedSerializer(serializers.Serializer):
+class LinkedSerializer(Serializer):
     staged_record = serializers.IntegerField()
     erp_id = serializers.CharField()
     label = serializers.CharField()
@@ -131,13 +131,13 @@ class LinkedSerializer(serializers.Serializer):
     company_label = serializers.CharField()
 
 
-class SkippedSerializer(serializers.Serializer):
+class SkippedSerializer(Serializer):
     staged_record = serializers.IntegerField()
     erp_id = serializers.CharField()
     label = serializers.CharField()
     reason = serializers.CharField(help_text="Why it was not linked.")
 
 
-class LinkAllResultSerializer(serializers.Serializer):
+class LinkAllResultSerializer(Serializer):
     linked = LinkedSerializer(many=True)
     skipped = SkippedSerializer(many=True)

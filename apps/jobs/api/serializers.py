@@ -1,14 +1,14 @@
 from rest_framework import serializers
 
-from apps.core.api.serializers import WorkflowSerializerMixin
+from apps.core.api.serializers import ModelSerializer, PrimaryKeyField, SlugField, WorkflowSerializerMixin
 from apps.jobs.models import CostCode, CostType, Project, ProjectCostCode
 
 
-class CostCodeField(serializers.SlugRelatedField):
+class CostCodeField(SlugField):
     """A standard cost code written as its code (`5100`), refused in words a project manager reads."""
 
     default_error_messages = {
-        **serializers.SlugRelatedField.default_error_messages,
+        **SlugField.default_error_messages,
         "does_not_exist": "{value} is not one of the ERP's standard cost codes.",
     }
 
@@ -16,26 +16,28 @@ class CostCodeField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", queryset=CostCode.objects.all(), **kwargs)
 
 
-class CostTypeField(serializers.PrimaryKeyRelatedField):
+class CostTypeField(PrimaryKeyField):
     """One of the ERP's nine cost types, written as its number."""
 
     default_error_messages = {
-        **serializers.PrimaryKeyRelatedField.default_error_messages,
+        **PrimaryKeyField.default_error_messages,
         "does_not_exist": "{pk_value} is not a cost type: use 1 to 9.",
+        "not_a_whole_number": "{value} is not a cost type: use 1 to 9.",
+        "out_of_range": "This number is too large to be a cost type: use 1 to 9.",
     }
 
     def __init__(self, **kwargs):
         super().__init__(queryset=CostType.objects.all(), **kwargs)
 
 
-class CostTypeSerializer(serializers.ModelSerializer):
+class CostTypeSerializer(ModelSerializer):
     class Meta:
         model = CostType
         fields = ["code", "name"]
         read_only_fields = ["code"]
 
 
-class CostCodeSerializer(serializers.ModelSerializer):
+class CostCodeSerializer(ModelSerializer):
     class Meta:
         model = CostCode
         fields = ["id", "code", "description", "division", "synced_at"]
@@ -44,7 +46,7 @@ class CostCodeSerializer(serializers.ModelSerializer):
         extra_kwargs = {"code": {"validators": []}}
 
 
-class ProjectCostCodeSerializer(serializers.ModelSerializer):
+class ProjectCostCodeSerializer(ModelSerializer):
     code = serializers.CharField(source="cost_code.code", max_length=10)
     description = serializers.CharField(source="cost_code.description", read_only=True)
     cost_types = CostTypeField(many=True)
@@ -54,7 +56,7 @@ class ProjectCostCodeSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "description", "cost_types"]
 
 
-class ProjectSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
+class ProjectSerializer(WorkflowSerializerMixin, ModelSerializer):
     erp_request = serializers.IntegerField(
         source="erp_request_id", read_only=True, allow_null=True, help_text="The latest ERP request's id."
     )

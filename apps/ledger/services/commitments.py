@@ -185,6 +185,7 @@ def change_order_write(*, key, payload):
         return {"job_id": commitment.job.job_id, "commitment_number": commitment.number, "number": change_order.number}
 
     # The commitment's lock comes first: a write of the same key that held it has committed when we look.
+    # It takes the ERP job's row too, so change orders raising one job's budget go one at a time.
     return idempotent_write(
-        key=key, kind="change_order", write=write, lock=lambda: list(commitments.select_for_update(of=("self",)))
+        key=key, kind="change_order", write=write, lock=lambda: list(commitments.select_for_update())
     )

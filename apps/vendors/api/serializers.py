@@ -1,17 +1,17 @@
 from rest_framework import serializers
 
-from apps.core.api.serializers import WorkflowSerializerMixin
+from apps.core.api.serializers import ModelSerializer, PrimaryKeyField, Serializer, WorkflowSerializerMixin
 from apps.jobs.models import Project
 from apps.vendors.models import Company
 
 
-class VendorTypeSerializer(serializers.Serializer):
+class VendorTypeSerializer(Serializer):
     code = serializers.CharField(max_length=10)
     name = serializers.CharField(max_length=50)
 
 
-class CompanySerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
-    projects = serializers.PrimaryKeyRelatedField(
+class CompanySerializer(WorkflowSerializerMixin, ModelSerializer):
+    projects = PrimaryKeyField(
         many=True,
         queryset=Project.objects.all(),
         required=False,
