@@ -193,3 +193,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"apps": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
+
+# Budget files (admin, API, import_budget) larger than a real budget ever is are refused before reading.
+BUDGET_FILE_MAX_BYTES = int(os.environ.get("BUDGET_FILE_MAX_BYTES", str(20 * 1024 * 1024)))
+BUDGET_FILE_MAX_ROWS = int(os.environ.get("BUDGET_FILE_MAX_ROWS", "200000"))

@@ -1,16 +1,13 @@
-from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
-from import_export.admin import ImportMixin
-from import_export.forms import ConfirmImportForm, ImportForm
 
 from apps.budgets import selectors, services
+from apps.budgets.admin_import import BudgetImportAdminMixin
 from apps.budgets.api.views import EXPORT_TYPES
 from apps.budgets.erp import BudgetExporter
 from apps.budgets.models import Budget, BudgetLineItem, BudgetModification
-from apps.budgets.resources import BudgetCSV, BudgetLineResource, BudgetXLSX
 from apps.core.admin_workflow import (
     ERPDisplayMixin,
     ServiceDeleteMixin,
@@ -19,7 +16,6 @@ from apps.core.admin_workflow import (
     WorkflowAdminMixin,
     money,
 )
-from apps.core.exceptions import DomainError, PermissionDenied
 
 #: Lines shown on the budget's own page; the line list has them all, with filters.
 SUMMARY_LINES = 100
@@ -108,26 +104,6 @@ class BudgetAdmin(ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
         )
 
 
-class BudgetImportForm(ImportForm):
-    budget = forms.ModelChoiceField(queryset=Budget.objects.select_related("project"))
-
-    def __init__(self, *args, user=None, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean_budget(self):
-        budget = self.cleaned_data["budget"]
-        try:
-            services.budget_import_allowed(budget=budget, user=self.user)
-        except (DomainError, PermissionDenied) as exc:
-            raise forms.ValidationError(str(exc)) from None
-        return budget
-
-
-class BudgetConfirmImportForm(ConfirmImportForm):
-    budget = forms.ModelChoiceField(queryset=Budget.objects.all(), widget=forms.HiddenInput)
-
-
 class LineAddForm(ServiceForm):
     class Meta:
         model = BudgetLineItem
@@ -161,13 +137,9 @@ class BudgetPartAdminMixin(ServiceDeleteMixin, ServiceFormAdminMixin):
 
 
 @admin.register(BudgetLineItem)
-class BudgetLineItemAdmin(BudgetPartAdminMixin, ImportMixin, admin.ModelAdmin):
+class BudgetLineItemAdmin(BudgetPartAdminMixin, BudgetImportAdminMixin, admin.ModelAdmin):
     """The budget as a project manager reads it: original, modifications, revised, and what is unsent."""
 
-    resource_classes = [BudgetLineResource]
-    import_form_class = BudgetImportForm
-    confirm_form_class = BudgetConfirmImportForm
-    import_template_name = "admin/budgets/budgetlineitem/import.html"
     list_display = [
         "cost_code",
         "cost_type",
@@ -189,44 +161,6 @@ class BudgetLineItemAdmin(BudgetPartAdminMixin, ImportMixin, admin.ModelAdmin):
         budget_id = request.GET.get("budget__id__exact")
         qs = selectors.line_list(budget=budget_id) if budget_id else super().get_queryset(request)
         return qs.select_related("budget__project", "cost_code", "cost_type")
-
-    def get_import_formats(self):
-        return [BudgetCSV, BudgetXLSX]
-
-    def get_import_form_kwargs(self, request, *args, **kwargs):
-        return {**super().get_import_form_kwargs(request, *args, **kwargs), "user": request.user}
-
-    def get_import_form_initial(self, request):
-        return {**super().get_import_form_initial(request), "budget": request.GET.get("budget")}
-
-    def get_confirm_form_initial(self, request, import_form):
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:  # None when the confirm form is rebuilt from its own POST
-            initial["budget"] = import_form.cleaned_data["budget"].pk
-        return initial
-
-    def get_import_resource_kwargs(self, request, *args, **kwargs):
-        # The GET of the upload page lists the resource's columns with an unbound form.
-        cleaned = getattr(kwargs.get("form"), "cleaned_data", {})
-        return {"budget": cleaned.get("budget"), "user": request.user}
-
-    def has_import_permission(self, request):
-        return request.user.has_perm("budgets.add_budgetlineitem")
-
-    def generate_log_entries(self, result, request):
-        """One line per budget row in the admin log would be 100,000 log entries: the audit is the file import."""
-
-    def process_result(self, result, request):
-        super().process_result(result, request)
-        budget_id = request.POST.get("budget")
-        return HttpResponseRedirect(reverse("admin:budgets_budget_change", args=[budget_id]))
-
-    def add_success_message(self, result, request):
-        totals = result.totals
-        messages.success(
-            request,
-            f"Budget file imported: {totals['new']} new lines, {totals['update']} updated, {totals['skip']} unchanged.",
-        )
 
     @staticmethod
     def delete_service(line, user):

@@ -73,6 +73,10 @@ class BudgetLineResource(resources.ModelResource):
             return result
         if self.outcome["errors"]:
             _report_invalid(result, dataset, self.outcome["errors"])
+            result.bad_rows = self.outcome["bad_rows"]
+            result.more_rows_message = (
+                budget_file.more_rows_message(self.outcome["more_rows"]) if self.outcome["more_rows"] else ""
+            )
             return result
         result.totals[RowResult.IMPORT_TYPE_NEW] = self.outcome["new"]
         result.totals[RowResult.IMPORT_TYPE_UPDATE] = self.outcome["updated"]
@@ -86,12 +90,12 @@ class BudgetLineResource(resources.ModelResource):
 
 
 def _report_invalid(result: Result, dataset, errors):
-    """Every error, grouped per row, in import-export's invalid-row shape (the admin lists them)."""
+    """The first MAX_ERRORS errors, grouped per row, in import-export's invalid-row shape (the admin lists them)."""
     by_row = {}
     for error in errors:
         by_row.setdefault(error.row, []).append(error)
     headers = dataset.headers[:-2] if dataset.headers else []
-    rows = budget_file.rows_by_number(dataset)
+    rows = {cells[-2]: cells[:-2] for cells in dataset if cells[-2] in by_row} if headers else {}
     for row_number, row_errors in by_row.items():
         values = rows.get(row_number, [])
         messages = {}

@@ -130,7 +130,13 @@ class BudgetViewSet(RecordViewSet):
         request={"multipart/form-data": BudgetImportSerializer},
         responses={
             200: BudgetImportResultSerializer,
-            400: OpenApiResponse(BudgetImportErrorsSerializer, description="Every bad row; nothing was written."),
+            400: OpenApiResponse(
+                BudgetImportErrorsSerializer,
+                description=(
+                    "The bad rows (the first 200 errors, then one entry with row null counting the other bad rows); "
+                    "nothing was written. A file over BUDGET_FILE_MAX_BYTES or BUDGET_FILE_MAX_ROWS is refused."
+                ),
+            ),
             **{code: r for code, r in ERROR_RESPONSES.items() if code != 400},
         },
         summary="Import a budget file (CSV or XLSX): every row or none",
@@ -152,13 +158,18 @@ class BudgetViewSet(RecordViewSet):
         upload = serializer.validated_data["file"]
         dry_run = serializer.validated_data["dry_run"]
         try:
+            budget_file.refuse_size(upload.size)  # before reading it into memory
             dataset = budget_file.read(upload.read(), upload.name)
         except budget_file.FileError as exc:
             error = {"row": None, "field": "file", "value": upload.name, "message": str(exc)}
             return Response({"errors": [error]}, status=status.HTTP_400_BAD_REQUEST)
         outcome = services.budget_import(budget=budget, dataset=dataset, user=request.user, dry_run=dry_run)
         if outcome["errors"]:
-            return Response({"errors": [e.as_dict() for e in outcome["errors"]]}, status=status.HTTP_400_BAD_REQUEST)
+            errors = [e.as_dict() for e in outcome["errors"]]
+            if outcome["more_rows"]:  # the list is capped: a last entry counts the rest
+                message = budget_file.more_rows_message(outcome["more_rows"])
+                errors.append({"row": None, "field": "", "value": "", "message": message})
+            return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
         return Response({**{k: outcome[k] for k in ("new", "updated", "unchanged")}, "dry_run": dry_run})
 
     @extend_schema(

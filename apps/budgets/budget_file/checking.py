@@ -18,6 +18,8 @@ from apps.budgets.budget_file.columns import (
     DESCRIPTION_LIMIT,
     MANUAL,
     MAX_AMOUNT,
+    MAX_ERRORS,
+    MAX_QUANTITY,
     NO,
     ORIGINAL,
     QUANTITY,
@@ -58,9 +60,14 @@ def parse_amount(text, *, places=2, allow_blank=True):
         return None, "must not be negative"
     if -number.as_tuple().exponent > places:
         return None, f"has more than {places} decimal places; amounts are never rounded, correct the file"
-    if number > MAX_AMOUNT:
-        return None, "is too large"
+    limit = MAX_QUANTITY if places > 2 else MAX_AMOUNT
+    if number > limit:
+        return None, f"is too large: at most {limit:,} (the database holds {_digits(limit)} digits before the point)"
     return number, None
+
+
+def _digits(limit):
+    return len(str(int(limit)))
 
 
 _NUMBERED_TYPE = re.compile(r"^(?P<code>\d)\s*[-–:.]?\s*(?P<name>\S.*?)\s*$")
@@ -235,7 +242,15 @@ def _original_amount(row):
     if quantity is None or unit_cost is None:
         field = QUANTITY if quantity is None else UNIT_COST
         return Invalid("Unit Qty and Unit Cost are required when Manual Calculation is no.", field=field, value="")
-    computed = (quantity * unit_cost).quantize(CENT, rounding=ROUND_HALF_UP)
+    product = quantity * unit_cost
+    if product > MAX_AMOUNT:
+        return Invalid(
+            f"Unit Qty × Unit Cost = {product:,f} is more than a line's amount can hold: at most {MAX_AMOUNT:,} "
+            f"(the database holds {_digits(MAX_AMOUNT)} digits before the point).",
+            field=ORIGINAL,
+            value=f"{row.text(QUANTITY)} × {row.text(UNIT_COST)}",
+        )
+    computed = product.quantize(CENT, rounding=ROUND_HALF_UP)
     if amount is not None and amount != computed:
         return Invalid(
             f"Original Budget {amount} is not Unit Qty × Unit Cost = {computed}; "
@@ -297,6 +312,8 @@ def _line(file, row):
 def check(dataset, *, project_cost_codes, cost_types, progress=None):
     """Every row checked; `lines` only when there is no error at all (a bad row imports nothing).
 
+    The first MAX_ERRORS errors are kept and the bad rows counted, so memory follows the file, not its errors.
+
     project_cost_codes: {code: (cost_code_id, {cost type codes assigned on the project})}
     cost_types: {cost type code: name}
     progress: optional callable(label, done, total), called every few thousand rows.
@@ -310,12 +327,15 @@ def check(dataset, *, project_cost_codes, cost_types, progress=None):
         return Parsed([], errors)
     file = _File(columns, project_cost_codes, cost_types)
     file.width = len(headers)
-    lines = []
+    lines, bad_rows = [], 0
     for done, cells in enumerate(dataset, start=1):
         if progress and done % PROGRESS_EVERY == 0:
             progress("Checking rows", done, len(dataset))
         row, row_errors = _read_row(file, cells)
-        errors.extend(row_errors)
-        if not errors:
+        if row_errors:
+            bad_rows += 1
+            lines = []  # nothing will be written: the lines read so far are not kept
+            errors.extend(row_errors[: max(MAX_ERRORS - len(errors), 0)])
+        elif not bad_rows:
             lines.append(_line(file, row))
-    return Parsed(lines if not errors else [], errors)
+    return Parsed(lines, errors, bad_rows)

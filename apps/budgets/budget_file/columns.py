@@ -4,8 +4,10 @@ The columns are the ones the export writes, so an exported file imports back unc
 names are matched case-insensitively and in any order.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.conf import settings
 
 COST_CODE = "Cost Code"
 COST_TYPE = "Cost Type"
@@ -22,7 +24,13 @@ ROW = "#row"
 CELLS = "#cells"
 
 CENT = Decimal("0.01")
+#: What the database holds (max_digits=14): 12 digits before the point for amounts, 10 for Unit Qty.
 MAX_AMOUNT = Decimal("999999999999.99")
+MAX_QUANTITY = Decimal("9999999999.9999")
+#: Errors kept for the user: the first ones say what is wrong; the rest are only counted, so memory
+#: does not grow with a file's errors.
+MAX_ERRORS = 200
+MB = 1024 * 1024
 DESCRIPTION_LIMIT = 255
 UOM_LIMIT = 20
 YES = {"yes", "y", "true", "1", "manual"}
@@ -61,8 +69,41 @@ class Line:
 
 @dataclass
 class Parsed:
+    """The checked lines (none if any row is bad), the first MAX_ERRORS errors and how many rows are bad."""
+
     lines: list
     errors: list
+    bad_rows: int | None = field(default=None)
+
+    def __post_init__(self):
+        if self.bad_rows is None:
+            self.bad_rows = len({e.row for e in self.errors})
+
+    @property
+    def more_rows(self):
+        """Bad rows none of whose errors is listed."""
+        return max(self.bad_rows - len({e.row for e in self.errors}), 0)
+
+
+def more_rows_message(count):
+    """The line that follows a capped error list."""
+    return f"… and {count:,} more row{'s' if count != 1 else ''} need{'' if count != 1 else 's'} correcting."
+
+
+def max_bytes():
+    return settings.BUDGET_FILE_MAX_BYTES
+
+
+def max_rows():
+    return settings.BUDGET_FILE_MAX_ROWS
+
+
+def refuse_size(size):
+    """A FileError naming the limit when a file is larger than a budget file may be (checked before reading it)."""
+    limit = max_bytes()
+    if size > limit:
+        shown = f"{size / MB:.1f} MB" if round(size / MB, 1) > limit / MB else f"{size:,} bytes"
+        raise FileError(f"The file is {shown}; a budget file may be at most {limit / MB:g} MB.")
 
 
 def canonical(header):

@@ -3,11 +3,24 @@
 import csv
 import io
 import itertools
+import re
 from decimal import Decimal
 
 import tablib
 
-from apps.budgets.budget_file.columns import CELLS, COLUMN_BY_HEADER, COLUMNS, ROW, FileError, canonical
+from apps.budgets.budget_file.columns import (
+    CELLS,
+    COLUMN_BY_HEADER,
+    COLUMNS,
+    COST_CODE,
+    DESCRIPTION,
+    ROW,
+    UOM,
+    FileError,
+    canonical,
+    max_rows,
+    refuse_size,
+)
 
 
 def decode(raw):
@@ -30,18 +43,28 @@ def _is_header(cells):
     return any(canonical(c) in COLUMN_BY_HEADER for c in cells)
 
 
-def _dataset(rows):
+def _too_many_rows(limit):
+    return FileError(
+        f"The file has more than {limit:,} rows below its header; a budget file may have at most {limit:,}."
+    )
+
+
+def _dataset(rows, limit=None):
     """A tablib Dataset of the rows, each cut or padded to the header, with two hidden columns.
 
     ROW keeps the row number a spreadsheet program shows (blank rows and title rows counted), so an
     error names the row the user sees; CELLS keeps the row's real cell count, so a ragged row is
     named, not padded silently. The header is the first row naming a known column, searched among
     the first rows; without one, the first non-empty row (and the check names the missing columns).
+    Reading stops past `limit` rows (blank ones too: a sheet can declare a million empty rows).
     """
+    limit = max_rows() if limit is None else limit
     rows = enumerate(rows, start=1)
     candidates = []
     header_at = None
     for number, cells in rows:
+        if number > limit:
+            raise _too_many_rows(limit)
         if not any(c.strip() for c in cells):
             continue
         candidates.append((number, cells))
@@ -62,7 +85,10 @@ def _dataset(rows):
         width -= 1  # trailing empty header cells, as spreadsheets write them
     dataset.headers = [*header[:width], ROW, CELLS]
     dataset.header_row = header_row
+    last = header_row + limit
     for number, cells in itertools.chain(candidates[header_at + 1 :], rows):
+        if number > last:
+            raise _too_many_rows(limit)
         if not any(c.strip() for c in cells):
             continue
         count = len(cells)
@@ -91,10 +117,23 @@ def _delimiter(text):
     return best if counts[best] and not counts[","] else ","
 
 
+#: Text a spreadsheet program would run as a formula (OWASP's CSV injection list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A cell the export quoted so that it is not a formula: one quote is dropped when the file is read back.
+_QUOTED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def _unquote(cells):
+    return [c[1:] if c[:1] == "'" and _QUOTED.match(c) else c for c in cells]
+
+
 def read_csv(raw):
+    if isinstance(raw, bytes):
+        refuse_size(len(raw))
     text = decode(raw) if isinstance(raw, bytes) else raw
     try:
-        return _dataset(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+        return _dataset(_unquote(cells) for cells in rows)
     except csv.Error as exc:
         raise FileError(f"The file is not valid CSV: {exc}.") from None
 
@@ -109,14 +148,19 @@ def _cell_text(value):
     return str(value)
 
 
+#: Columns read from a sheet: a budget has eight, and a sheet's declared size may be far wider than its data.
+MAX_COLUMNS = 100
+
+
 def _sheet_rows(sheet):
-    return ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+    return ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS))
 
 
 def _budget_sheet(workbook):
     """The first worksheet with a budget header near its top (a workbook may open on an instructions sheet)."""
     for sheet in workbook.worksheets:
-        top = itertools.islice((cells for cells in _sheet_rows(sheet) if any(c.strip() for c in cells)), HEADER_SEARCH)
+        rows = itertools.islice(_sheet_rows(sheet), max_rows())
+        top = itertools.islice((cells for cells in rows if any(c.strip() for c in cells)), HEADER_SEARCH)
         if any(_is_header(cells) for cells in top):
             return sheet
     return workbook.worksheets[0]
@@ -125,6 +169,7 @@ def _budget_sheet(workbook):
 def read_xlsx(raw):
     import openpyxl
 
+    refuse_size(len(raw))
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:
@@ -142,24 +187,68 @@ def read(raw, filename=""):
     return read_csv(raw)
 
 
-def write(lines, fmt):
-    """Budget lines as a file (csv or xlsx) in the columns `read` and `check` take back unchanged."""
-    dataset = tablib.Dataset(headers=COLUMNS)
+#: Columns written as text: a value starting like a formula is kept text (quoted in CSV, a string cell in XLSX).
+TEXT_COLUMNS = {COLUMNS.index(c) for c in (COST_CODE, DESCRIPTION, UOM)}
+
+
+def _cells(line):
+    return [
+        line.cost_code.code,
+        line.cost_type_id,
+        line.description or "",
+        line.quantity,
+        line.uom or "",
+        line.unit_cost,
+        line.original_amount,
+        "yes" if line.calculation == "manual" else "no",
+    ]
+
+
+def _csv_text(index, value):
+    if value is None:
+        return ""
+    if index == COLUMNS.index("Unit Qty"):
+        return f"{value.normalize():f}"
+    text = str(value)
+    if index in TEXT_COLUMNS and text.lstrip("'").startswith(FORMULA_START):
+        return "'" + text  # OWASP: a leading quote makes a spreadsheet show the text, not run it
+    return text
+
+
+def _write_csv(lines):
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    writer.writerow(COLUMNS)
     for line in lines:
-        dataset.append(
-            [
-                line.cost_code.code,
-                _text(line.cost_type_id),
-                _text(line.description),
-                "" if line.quantity is None else f"{line.quantity.normalize():f}",
-                _text(line.uom),
-                _text(line.unit_cost),
-                _text(line.original_amount),
-                "yes" if line.calculation == "manual" else "no",
-            ]
-        )
-    return dataset.export(fmt)
+        writer.writerow([_csv_text(i, v) for i, v in enumerate(_cells(line))])
+    return stream.getvalue()
 
 
-def _text(value):
-    return "" if value is None else str(value)
+def _write_xlsx(lines):
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Budget")
+    sheet.append(COLUMNS)
+    for line in lines:
+        row = []
+        for index, value in enumerate(_cells(line)):
+            cell = WriteOnlyCell(sheet, value=value)
+            if index in TEXT_COLUMNS:
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+                if str(value).startswith(FORMULA_START):
+                    cell.quotePrefix = True  # and the spreadsheet keeps it text when the cell is edited
+            row.append(cell)
+        sheet.append(row)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def write(lines, fmt):
+    """Budget lines as a file (csv or xlsx) in the columns `read` and `check` take back unchanged.
+
+    Amounts are numbers (XLSX number cells); text that starts like a formula is written as text.
+    """
+    return _write_xlsx(lines) if fmt == "xlsx" else _write_csv(lines)

@@ -93,16 +93,24 @@ def budget_import_allowed(*, budget, user):
 def budget_import(*, budget, dataset, user, dry_run=False, progress=None):
     """The one writer of a budget file's rows (admin confirm step, API, import_budget): every row checked, all or none.
 
-    Returns {"new", "updated", "unchanged", "errors": [RowError]}; refusals (state, permission) raise.
+    Returns {"new", "updated", "unchanged", "errors": [the first RowErrors], "bad_rows", "more_rows"} (more_rows:
+    bad rows none of whose errors is listed); refusals (state, permission) raise.
     """
     budget_import_allowed(budget=budget, user=user)
     with transaction.atomic():
         budget = _locked(budget)
         checked = budget_check_file(budget=budget, dataset=dataset, progress=progress)
         if checked.errors:
-            return {"new": 0, "updated": 0, "unchanged": 0, "errors": checked.errors}
+            return {
+                "new": 0,
+                "updated": 0,
+                "unchanged": 0,
+                "errors": checked.errors,
+                "bad_rows": checked.bad_rows,
+                "more_rows": checked.more_rows,
+            }
         counts = budget_lines_write(budget=budget, lines=checked.lines, dry_run=dry_run, progress=progress)
-    return {**counts, "errors": []}
+    return {**counts, "errors": [], "bad_rows": 0, "more_rows": 0}
 
 
 def budget_export(*, budget, fmt):

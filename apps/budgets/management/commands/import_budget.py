@@ -31,6 +31,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         progress = Progress(self.stderr)
         try:
+            budget_file.refuse_size(file.stat().st_size)  # before reading it into memory
             dataset = budget_file.read(file.read_bytes(), file.name)
             outcome = services.budget_import(
                 budget=budget, dataset=dataset, user=account, dry_run=dry_run, progress=progress
@@ -41,7 +42,13 @@ class Command(BaseCommand):
         if outcome["errors"]:
             for error in outcome["errors"]:
                 self.stderr.write(f"row {error.row}, {error.field or 'row'} {error.value!r}: {error.message}")
-            raise CommandError(f"Nothing was imported: {len(outcome['errors'])} problem(s) in {file.name}.")
+            more = outcome["more_rows"]
+            if more:  # the list is capped at the first errors
+                self.stderr.write(budget_file.more_rows_message(more))
+            raise CommandError(
+                f"Nothing was imported: {len(outcome['errors']):,} problem(s) in {file.name}"
+                + (f", and {more:,} more row(s) need correcting." if more else ".")
+            )
         verb = "Would import" if dry_run else "Imported"
         self.stdout.write(
             self.style.SUCCESS(
