@@ -143,6 +143,10 @@ class Exporter:
         """The approver's inputs for accept/retry, cleaned; raise ValidationError({field: msg}) if wrong."""
         return {}
 
+    def expected_erp_ids(self, request):
+        """The ERP ids a report of success must carry unchanged: by default the ERP job the payload names."""
+        return {"job_id": request.payload.get("job_id")}
+
     def synced_fields(self, record, request):
         """What a successful export gives the record (its erp_id, …), checked; or raise ValidationError."""
         return {}

@@ -74,6 +74,9 @@ class JobExporter(Exporter):
             raise ValidationError({"erp_job_id": problem})
         return {"erp_job_id": str(erp_job_id)}
 
+    def expected_erp_ids(self, request):
+        return {"job_id": request.inputs.get("erp_job_id")}
+
     def synced_fields(self, project, request):
         """The job id the connector reported: a valid one that no other project holds (else 400)."""
         erp_id = request.erp_ids.get("job_id")

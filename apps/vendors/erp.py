@@ -97,6 +97,9 @@ class VendorExporter(Exporter):
             raise ValidationError(problems)
         return {"erp_vendor_id": str(erp_vendor_id), "vendor_type": vendor_type}
 
+    def expected_erp_ids(self, request):
+        return {"vendor_id": request.inputs.get("erp_vendor_id")}
+
     def synced_fields(self, company, request):
         """The vendor id the connector reported: a valid one that no other company holds (else 400)."""
         erp_id = request.erp_ids.get("vendor_id")

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
@@ -18,7 +20,8 @@ KIND_OF_MODEL = {
 class ERPRequestFactory(factory.django.DjangoModelFactory):
     """A request in any state, for `record` (a project by default; its kind follows the record's model).
 
-    `status=ERPRequest.Status.FAILED`, or the traits `accepted` (exporting, decided), `failed`
+    `status=ERPRequest.Status.FAILED`, or the traits `accepted` (exporting, decided), `claimed`
+    (accepted and leased to a worker, whose `lease_token` a report carries), `failed`
     (with a message), `synced`, `rejected` (with a reason). The record's own ERP status is not
     touched: build it in the matching state (e.g. `ProjectFactory(erp_status="ready_to_export")`).
     """
@@ -32,6 +35,13 @@ class ERPRequestFactory(factory.django.DjangoModelFactory):
             status=ERPRequest.Status.EXPORTING,
             decided_by=factory.SubFactory(UserFactory),
             decided_at=factory.LazyFunction(timezone.now),
+        )
+        claimed = factory.Trait(
+            accepted=True,
+            lease_token=factory.Faker("uuid4", cast_to=None),
+            lease_expires_at=factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=5)),
+            leased_by="agent-1",
+            attempts=1,
         )
         failed = factory.Trait(
             status=ERPRequest.Status.FAILED,

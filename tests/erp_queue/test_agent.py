@@ -1,5 +1,6 @@
 """The agent protocol: claim with a lease, report success or failure, idempotently; dead workers recovered."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,12 @@ from tests.jobs.factories import ProjectCostCodeFactory
 pytestmark = pytest.mark.django_db
 
 agent_mode = override_settings(ERP_CONNECTOR="agent")
+
+
+def claim(client, worker="agent-1"):
+    """Claim the one waiting request as `worker`; the lease_token its reports carry."""
+    [item] = client.post("/api/v1/erp/requests/claim/", {"worker": worker}, format="json").json()
+    return item["lease_token"]
 
 
 @pytest.fixture
@@ -48,17 +55,14 @@ def test_agent_claims_then_reports_success(agent, api_as, accepted):
     # Leased: a second claim does not hand it out again.
     assert api_as(agent).post("/api/v1/erp/requests/claim/", {}, format="json").json() == []
 
-    done = api_as(agent).post(
-        f"/api/v1/erp/requests/{request.pk}/succeeded/", {"erp_ids": {"job_id": "4100"}}, format="json"
-    )
+    report = {"erp_ids": {"job_id": "4100"}, "lease_token": item["lease_token"]}
+    done = api_as(agent).post(f"/api/v1/erp/requests/{request.pk}/succeeded/", report, format="json")
     assert done.status_code == 200
     assert done.json()["status"] == "synced"
     project.refresh_from_db()
     assert (project.erp_status, project.erp_id) == ("synced", "4100")
     # The same report again (a retried HTTP call) changes nothing and is not an error.
-    again = api_as(agent).post(
-        f"/api/v1/erp/requests/{request.pk}/succeeded/", {"erp_ids": {"job_id": "4100"}}, format="json"
-    )
+    again = api_as(agent).post(f"/api/v1/erp/requests/{request.pk}/succeeded/", report, format="json")
     assert again.status_code == 200
     assert ERPRequest.objects.get(pk=request.pk).status == "synced"
 
@@ -66,19 +70,15 @@ def test_agent_claims_then_reports_success(agent, api_as, accepted):
 @agent_mode
 def test_agent_reports_failure_with_messages(agent, approver, api_as, accepted):
     project, request = accepted
-    api_as(agent).post("/api/v1/erp/requests/claim/", {}, format="json")
-    empty = api_as(agent).post(f"/api/v1/erp/requests/{request.pk}/failed/", {"messages": []}, format="json")
+    lease = claim(api_as(agent))
+    empty = api_as(agent).post(
+        f"/api/v1/erp/requests/{request.pk}/failed/", {"messages": [], "lease_token": lease}, format="json"
+    )
     assert empty.status_code == 400
-    failed = api_as(agent).post(
-        f"/api/v1/erp/requests/{request.pk}/failed/", {"messages": ["Job 4100 already exists"]}, format="json"
-    )
+    report = {"messages": ["Job 4100 already exists"], "lease_token": lease}
+    failed = api_as(agent).post(f"/api/v1/erp/requests/{request.pk}/failed/", report, format="json")
     assert failed.json()["status"] == "failed"
-    assert (
-        api_as(agent)
-        .post(f"/api/v1/erp/requests/{request.pk}/failed/", {"messages": ["Job 4100 already exists"]}, format="json")
-        .status_code
-        == 200
-    )
+    assert api_as(agent).post(f"/api/v1/erp/requests/{request.pk}/failed/", report, format="json").status_code == 200
     project.refresh_from_db()
     assert (project.erp_status, project.erp_messages) == ("failed", ["Job 4100 already exists"])
 
@@ -105,7 +105,9 @@ def test_only_the_agent_may_claim_or_report(approver, pm, api_as, accepted):
     _, request = accepted
     assert api_as(approver).post("/api/v1/erp/requests/claim/", {}, format="json").status_code == 403
     report = api_as(pm).post(
-        f"/api/v1/erp/requests/{request.pk}/succeeded/", {"erp_ids": {"job_id": "1"}}, format="json"
+        f"/api/v1/erp/requests/{request.pk}/succeeded/",
+        {"erp_ids": {"job_id": "1"}, "lease_token": str(uuid.uuid4())},
+        format="json",
     )
     assert report.status_code == 403
     assert ERPRequest.objects.get(pk=request.pk).status == "exporting"
@@ -114,7 +116,9 @@ def test_only_the_agent_may_claim_or_report(approver, pm, api_as, accepted):
 def test_reporting_on_a_request_that_is_not_exporting_is_409(agent, api_as, sent):
     _, request = sent
     response = api_as(agent).post(
-        f"/api/v1/erp/requests/{request.pk}/succeeded/", {"erp_ids": {"job_id": "1"}}, format="json"
+        f"/api/v1/erp/requests/{request.pk}/succeeded/",
+        {"erp_ids": {"job_id": "1"}, "lease_token": str(uuid.uuid4())},
+        format="json",
     )
     assert response.status_code == 409
     assert response.json()["status"] == "ready_to_export"
@@ -211,7 +215,8 @@ def test_imported_job_changed_in_erp_is_restaged_and_reimport_updates_it(agent, 
 )
 def test_agent_success_without_a_valid_job_id_is_a_field_error(agent, api_as, accepted, erp_ids, message):
     _, request = accepted
-    response = api_as(agent).post(f"/api/v1/erp/requests/{request.pk}/succeeded/", {"erp_ids": erp_ids}, format="json")
+    report = {"erp_ids": erp_ids, "lease_token": claim(api_as(agent))}
+    response = api_as(agent).post(f"/api/v1/erp/requests/{request.pk}/succeeded/", report, format="json")
     assert response.status_code == 400
     assert message in response.json()["erp_ids"][0]
     assert ERPRequest.objects.get(pk=request.pk).status == "exporting"
@@ -223,8 +228,89 @@ def test_agent_success_with_a_job_id_another_project_holds_is_a_field_error(agen
 
     Project.objects.filter(pk=ProjectFactory(number="X-1").pk).update(erp_id="4100")
     _, request = accepted
-    response = api_as(agent).post(
-        f"/api/v1/erp/requests/{request.pk}/succeeded/", {"erp_ids": {"job_id": "4100"}}, format="json"
-    )
+    report = {"erp_ids": {"job_id": "4100"}, "lease_token": claim(api_as(agent))}
+    response = api_as(agent).post(f"/api/v1/erp/requests/{request.pk}/succeeded/", report, format="json")
     assert response.status_code == 400
     assert "already belongs to another project" in response.json()["erp_ids"][0]
+
+
+def report(client, request, outcome, body):
+    return client.post(f"/api/v1/erp/requests/{request.pk}/{outcome}/", body, format="json")
+
+
+@agent_mode
+def test_a_report_on_a_request_nobody_claimed_is_409_and_changes_nothing(agent, api_as, accepted):
+    project, request = accepted
+    response = report(
+        api_as(agent), request, "succeeded", {"erp_ids": {"job_id": "4100"}, "lease_token": str(uuid.uuid4())}
+    )
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        f"ERP request {request.pk} is not claimed: claim it, and report with the lease_token the claim gave."
+    )
+    assert ERPRequest.objects.get(pk=request.pk).status == "exporting"
+    assert Project.objects.get(pk=project.pk).erp_id is None
+
+
+@agent_mode
+def test_a_report_without_a_lease_token_names_the_field(agent, api_as, accepted):
+    _, request = accepted
+    claim(api_as(agent))
+    response = report(api_as(agent), request, "succeeded", {"erp_ids": {"job_id": "4100"}})
+    assert response.status_code == 400
+    assert "lease_token" in response.json()
+    assert ERPRequest.objects.get(pk=request.pk).status == "exporting"
+
+
+@agent_mode
+@pytest.mark.parametrize("outcome", ["succeeded", "failed"])
+def test_a_worker_whose_lease_ran_out_and_was_claimed_again_is_refused(agent, api_as, accepted, outcome):
+    project, request = accepted
+    stale = claim(api_as(agent), worker="agent-a")
+    ERPRequest.objects.filter(pk=request.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    current = claim(api_as(agent), worker="agent-b")
+    body = {"erp_ids": {"job_id": "4100"}} if outcome == "succeeded" else {"messages": ["Sage is offline"]}
+
+    refused = report(api_as(agent), request, outcome, {**body, "lease_token": stale})
+    assert refused.status_code == 409
+    assert "ran out and agent-b claimed the request again" in refused.json()["detail"]
+    assert ERPRequest.objects.get(pk=request.pk).status == "exporting"
+    assert Project.objects.get(pk=project.pk).erp_status == "exporting"
+
+    # The current holder's report lands.
+    assert report(api_as(agent), request, outcome, {**body, "lease_token": current}).status_code == 200
+    assert ERPRequest.objects.get(pk=request.pk).status == ("synced" if outcome == "succeeded" else "failed")
+
+
+@agent_mode
+def test_a_foreign_lease_token_is_refused(agent, api_as, accepted):
+    _, request = accepted
+    claim(api_as(agent))
+    response = report(api_as(agent), request, "failed", {"messages": ["x"], "lease_token": str(uuid.uuid4())})
+    assert response.status_code == 409
+    assert "does not hold the current lease" in response.json()["detail"]
+    assert ERPRequest.objects.get(pk=request.pk).status == "exporting"
+
+
+@agent_mode
+def test_a_lease_that_ran_out_but_nobody_claimed_again_may_still_report(agent, api_as, accepted):
+    """The worker was slow, not replaced: its write is the only one, so its report is the truth."""
+    _, request = accepted
+    lease = claim(api_as(agent))
+    ERPRequest.objects.filter(pk=request.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    done = report(api_as(agent), request, "succeeded", {"erp_ids": {"job_id": "4100"}, "lease_token": lease})
+    assert (done.status_code, done.json()["status"]) == (200, "synced")
+
+
+@agent_mode
+def test_a_job_id_other_than_the_one_the_approver_typed_is_409(agent, api_as, accepted):
+    project, request = accepted
+    lease = claim(api_as(agent))
+    response = report(api_as(agent), request, "succeeded", {"erp_ids": {"job_id": "7777"}, "lease_token": lease})
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        f"The ERP reported job_id 7777, but ERP request {request.pk} was exported as job_id 4100. "
+        "Report the id the record was written under."
+    )
+    assert ERPRequest.objects.get(pk=request.pk).status == "exporting"
+    assert Project.objects.get(pk=project.pk).erp_id is None

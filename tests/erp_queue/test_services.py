@@ -13,6 +13,7 @@ from apps.erp_queue import services
 from apps.erp_queue.models import ERPRequest, StagedRecord
 from apps.jobs.models import Project
 from apps.vendors.models import Company
+from tests.commitments.factories import CommitmentFactory
 from tests.erp_queue.factories import ERPRequestFactory, StagedRecordFactory
 from tests.jobs.factories import ProjectFactory
 from tests.vendors.factories import CompanyFactory
@@ -114,25 +115,50 @@ def test_claims_lease_accepted_requests_once_until_the_lease_runs_out(agent, pm)
 
 
 def test_success_lands_the_erp_id_on_the_record_and_a_repeat_changes_nothing(agent):
-    request = exporting_request()
-    request = services.request_succeeded(request=request, user=agent, erp_ids={"job_id": "1024"})
+    request = exporting_request(claimed=True)
+    lease = request.lease_token
+    request = services.request_succeeded(request=request, user=agent, erp_ids={"job_id": "1024"}, lease_token=lease)
     project = Project.objects.get(pk=request.object_id)
     assert (request.status, project.erp_status, project.erp_id) == (Status.SYNCED, "synced", "1024")
-    again = services.request_succeeded(request=request, user=agent, erp_ids={"job_id": "1024"})
+    again = services.request_succeeded(request=request, user=agent, erp_ids={"job_id": "1024"}, lease_token=lease)
     assert again.completed_at == request.completed_at
 
 
 def test_a_success_without_a_usable_job_id_is_refused(agent):
-    request = exporting_request()
+    request = exporting_request(claimed=True)
     with pytest.raises(ValidationError, match="job_id: 'J1' is not a valid ERP job id"):
-        services.request_succeeded(request=request, user=agent, erp_ids={"job_id": "J1"})
+        services.request_succeeded(
+            request=request, user=agent, erp_ids={"job_id": "J1"}, lease_token=request.lease_token
+        )
+
+
+def test_a_vendor_id_other_than_the_one_the_approver_typed_is_refused(agent):
+    company = CompanyFactory(erp_status="exporting")
+    request = ERPRequestFactory(record=company, claimed=True, inputs={"erp_vendor_id": "1500", "vendor_type": "1"})
+    with pytest.raises(DomainError, match=r"reported vendor_id 1600, but .* was exported as vendor_id 1500"):
+        services.request_succeeded(
+            request=request, user=agent, erp_ids={"vendor_id": "1600"}, lease_token=request.lease_token
+        )
+    assert Company.objects.get(pk=company.pk).erp_id is None
+    assert ERPRequest.objects.get(pk=request.pk).status == Status.EXPORTING
+
+
+def test_a_commitment_reported_on_another_erp_job_is_refused(agent):
+    commitment = CommitmentFactory(erp_status="exporting")
+    request = ERPRequestFactory(record=commitment, claimed=True, payload={"job_id": "2401", "number": "SC-1"})
+    with pytest.raises(DomainError, match=r"reported job_id 2402, but .* was exported as job_id 2401"):
+        services.request_succeeded(
+            request=request, user=agent, erp_ids={"job_id": "2402", "number": "SC-1"}, lease_token=request.lease_token
+        )
+    assert ERPRequest.objects.get(pk=request.pk).status == Status.EXPORTING
 
 
 def test_a_failure_needs_a_message_and_reaches_the_record(agent):
-    request = exporting_request()
+    request = exporting_request(claimed=True)
+    lease = request.lease_token
     with pytest.raises(ValidationError, match="Report at least one message"):
-        services.request_failed(request=request, user=agent, messages=["  "])
-    request = services.request_failed(request=request, user=agent, messages=["Job 1024 exists"])
+        services.request_failed(request=request, user=agent, messages=["  "], lease_token=lease)
+    request = services.request_failed(request=request, user=agent, messages=["Job 1024 exists"], lease_token=lease)
     project = Project.objects.get(pk=request.object_id)
     assert (request.status, request.messages, request.lease_token) == (Status.FAILED, ["Job 1024 exists"], None)
     assert (project.erp_status, project.erp_messages) == ("failed", ["Job 1024 exists"])

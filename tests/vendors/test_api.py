@@ -594,9 +594,14 @@ def test_agent_mode_the_agent_reports_vendor_types_and_exports_the_vendor(pm, ap
     assert accepted.json()["status"] == "exporting"
     [claimed] = api_as(agent).post("/api/v1/erp/requests/claim/", {}, format="json").json()
     assert claimed["inputs"] == {"erp_vendor_id": "1500", "vendor_type": "SUB"}
-    no_id = api_as(agent).post(request_url(request_id, "succeeded"), {"erp_ids": {"job_id": "1500"}}, format="json")
+    lease = claimed["lease_token"]
+    no_id = api_as(agent).post(
+        request_url(request_id, "succeeded"), {"erp_ids": {"job_id": "1500"}, "lease_token": lease}, format="json"
+    )
     assert no_id.status_code == 400
-    done = api_as(agent).post(request_url(request_id, "succeeded"), {"erp_ids": {"vendor_id": "1500"}}, format="json")
+    done = api_as(agent).post(
+        request_url(request_id, "succeeded"), {"erp_ids": {"vendor_id": "1500"}, "lease_token": lease}, format="json"
+    )
     assert done.status_code == 200
     company = Company.objects.get(pk=sent_company["id"])
     assert (company.erp_status, company.erp_id, company.vendor_type) == ("synced", "1500", "SUB")

@@ -61,11 +61,20 @@ class ClaimSerializer(Serializer):
     worker = serializers.CharField(max_length=255, required=False, default="agent")
 
 
+LEASE_TOKEN_HELP = "The lease_token of the claim this report answers; a report without the current lease is a 409."
+
+
 class SucceededSerializer(Serializer):
-    erp_ids = serializers.DictField(child=serializers.CharField(max_length=64), allow_empty=False)
+    lease_token = serializers.UUIDField(help_text=LEASE_TOKEN_HELP)
+    erp_ids = serializers.DictField(
+        child=serializers.CharField(max_length=64),
+        allow_empty=False,
+        help_text="The ids the ERP filed the record under; a job's or vendor's id must be the one the approver typed.",
+    )
 
 
 class FailedSerializer(Serializer):
+    lease_token = serializers.UUIDField(help_text=LEASE_TOKEN_HELP)
     messages = serializers.ListField(child=serializers.CharField(max_length=2000), allow_empty=False)
 
 

@@ -59,9 +59,7 @@ class ERPRequestViewSet(
         serializer = SucceededSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._answer(
-            services.request_succeeded(
-                request=self.get_object(), user=request.user, erp_ids=serializer.validated_data["erp_ids"]
-            )
+            services.request_succeeded(request=self.get_object(), user=request.user, **serializer.validated_data)
         )
 
     @step_schema(
@@ -74,9 +72,7 @@ class ERPRequestViewSet(
         serializer = FailedSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._answer(
-            services.request_failed(
-                request=self.get_object(), user=request.user, messages=serializer.validated_data["messages"]
-            )
+            services.request_failed(request=self.get_object(), user=request.user, **serializer.validated_data)
         )
 
 

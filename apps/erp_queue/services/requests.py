@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.exceptions import PermissionDenied, ValidationError
+from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
 from apps.core.workflow import check_step, run_step
 from apps.erp_queue import registry
 from apps.erp_queue.connectors import get_connector
@@ -134,19 +134,47 @@ def request_claim(*, user, worker, limit=10):
     return requests
 
 
-def request_succeeded(*, request, user, erp_ids):
-    """The connector wrote the record into the ERP. Repeating the same report changes nothing."""
+def _check_lease(request, lease_token):
+    """A report answers the claim that holds the request now; one from an earlier or unknown lease is refused."""
+    if request.lease_token is None:
+        raise DomainError(
+            f"ERP request {request.pk} is not claimed: claim it, and report with the lease_token the claim gave."
+        )
+    if request.lease_token != lease_token:
+        raise DomainError(
+            f"This report does not hold the current lease of ERP request {request.pk}: the lease it answers ran "
+            f"out and {request.leased_by or 'another worker'} claimed the request again. Drop this result; "
+            f"the current holder reports it."
+        )
+
+
+def _check_erp_ids(request, erp_ids):
+    """The ids reported are the ones sent: a job or vendor the ERP filed under another id is not this record."""
+    expected = registry.exporter_for(request.kind).expected_erp_ids(request)
+    for name, value in expected.items():
+        if value not in (None, "") and name in erp_ids and str(erp_ids[name]) != str(value):
+            raise DomainError(
+                f"The ERP reported {name} {erp_ids[name]}, but ERP request {request.pk} was exported as "
+                f"{name} {value}. Report the id the record was written under."
+            )
+
+
+def request_succeeded(*, request, user, erp_ids, lease_token):
+    """The connector wrote the record into the ERP, under the lease of its claim. Repeating it changes nothing."""
     with transaction.atomic():
         request = _locked(request.pk)
         if request.status == Status.SYNCED and request.erp_ids == erp_ids:
             return request
-        run_step(request.succeed, user=user, erp_ids=erp_ids, completed_at=timezone.now())
+        step = check_step(request.succeed, user=user)
+        _check_lease(request, lease_token)
+        step(by=user, erp_ids=erp_ids, completed_at=timezone.now())
         request.save()
-        _follow(request)
+        _follow(request)  # a malformed or taken id is the field's 400 here, before the comparison
+        _check_erp_ids(request, erp_ids)
     return request
 
 
-def request_failed(*, request, user, messages):
+def request_failed(*, request, user, messages, lease_token):
     """The ERP refused the record or the connector failed: the approver sees why and retries or rejects."""
     messages = [str(m) for m in messages if str(m).strip()]
     if not messages:
@@ -155,7 +183,9 @@ def request_failed(*, request, user, messages):
         request = _locked(request.pk)
         if request.status == Status.FAILED and request.messages == messages:
             return request
-        run_step(request.fail, user=user, description="; ".join(messages)[:1000], messages=messages)
+        step = check_step(request.fail, user=user)
+        _check_lease(request, lease_token)
+        step(by=user, description="; ".join(messages)[:1000], messages=messages)
         request.save()
         _follow(request)
     return request
@@ -166,10 +196,12 @@ def _export_claimed(request):
         result = get_connector().export(request)
     except Exception as exc:
         logger.exception("Export of ERP request %s failed", request.pk)
-        return request_failed(request=request, user=None, messages=[f"The connector failed: {exc}"])
+        return request_failed(
+            request=request, user=None, messages=[f"The connector failed: {exc}"], lease_token=request.lease_token
+        )
     if result.ok:
-        return request_succeeded(request=request, user=None, erp_ids=result.erp_ids)
-    return request_failed(request=request, user=None, messages=result.messages)
+        return request_succeeded(request=request, user=None, erp_ids=result.erp_ids, lease_token=request.lease_token)
+    return request_failed(request=request, user=None, messages=result.messages, lease_token=request.lease_token)
 
 
 def request_export(*, request_id, worker="inline"):
