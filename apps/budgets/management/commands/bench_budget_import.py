@@ -5,6 +5,7 @@ DATABASE_URL) and prints figures; it asserts nothing, since shared machines are 
 """
 
 import io
+import logging
 import os
 import resource
 import tempfile
@@ -12,11 +13,14 @@ import time
 from decimal import Decimal
 from multiprocessing import get_context
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection, connections, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
+
+MB = 1024 * 1024
 
 
 class Command(BaseCommand):
@@ -25,8 +29,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
         parser.add_argument("--preview-rows", type=int, default=10_000)
+        parser.add_argument("--no-limits", action="store_true", help="Skip the files at and past the limits.")
 
-    def handle(self, *args, rows, preview_rows, **options):
+    def handle(self, *args, rows, preview_rows, no_limits, **options):
         vendor = connection.vendor
         if vendor == "sqlite":
             connection.settings_dict["TEST"]["NAME"] = os.path.join(tempfile.mkdtemp(), "bench.sqlite3")
@@ -48,9 +53,31 @@ class Command(BaseCommand):
             project_id, _ = _setup(preview_rows)
             seconds = _in_child(_measure_admin_preview, project_id, _budget_csv(preview_rows))["seconds"]
             self.stdout.write(f"admin preview of a {preview_rows:,}-line file: {seconds:.2f} s")
+            if not no_limits:
+                self._limits()
         finally:
             connections.close_all()
             connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    def _limits(self):
+        """Files at and past BUDGET_FILE_MAX_BYTES / _ROWS through the API's import, each in a fresh process."""
+        limit, max_rows = settings.BUDGET_FILE_MAX_BYTES, settings.BUDGET_FILE_MAX_ROWS
+        project_id, _ = _setup(max_rows)
+        size = f"{limit / MB:.1f} MB"
+        files = [  # built one at a time, so the parent holds one file when each child forks
+            (f"accepted: {size} CSV, {max_rows:,} lines", "budget.csv", lambda: _budget_csv(max_rows, size=limit)),
+            (f"refused: {size} + 1 byte CSV", "budget.csv", lambda: _budget_csv(max_rows, size=limit + 1)),
+            (f"refused: {size} CSV, every row bad", "budget.csv", lambda: _budget_csv(max_rows, size=limit, bad=True)),
+            (f"refused: XLSX of {max_rows * 5 // 4:,} rows", "budget.xlsx", lambda: _budget_xlsx(max_rows * 5 // 4)),
+        ]
+        self.stdout.write(f"\nFiles at the limits (API import; limits {size}, {max_rows:,} rows)")
+        self.stdout.write(f"{'file':<44} {'status':>6} {'s':>7} {'peak MiB':>9} {'+MiB':>6} {'answer KiB':>10}")
+        for label, name, build in files:
+            stats = _in_child(_measure_api_import, project_id, name, build())
+            self.stdout.write(
+                f"{label:<44} {stats['status']:>6} {stats['seconds']:>7.2f} {stats['peak_mib']:>9.0f} "
+                f"{stats['grew_mib']:>6.0f} {stats['answer_kib']:>10.1f}"
+            )
 
 
 def _setup(count):
@@ -87,16 +114,35 @@ def _setup(count):
     return project.pk, floor_budget.pk
 
 
-def _budget_csv(count):
-    out = io.StringIO()
-    out.write("Cost Code,Cost Type,Description,Unit Qty,UOM,Unit Cost,Original Budget,Manual Calculation\n")
+def _budget_csv(count, size=None, bad=False):
+    """`count` lines; with `size`, descriptions padded so the file is `size` bytes; `bad`: no cost type is valid."""
+    header = "Cost Code,Cost Type,Description,Unit Qty,UOM,Unit Cost,Original Budget,Manual Calculation\n"
+    rows = []
     for i in range(count):
-        code, cost_type = 100000 + i // 9, i % 9 + 1
+        code, cost_type = 100000 + i // 9, 0 if bad else i % 9 + 1
         if i % 3 == 0:
-            out.write(f"{code},{cost_type},Line {i},{i % 40 + 1},ea,{i % 500 + 0.25:.2f},,no\n")
+            rows.append(f"{code},{cost_type},Line {i},{i % 40 + 1},ea,{i % 500 + 0.25:.2f},,no\n")
         else:
-            out.write(f'{code},{cost_type},Line {i},,,,"${1000 + i:,}.{i % 100:02d}",yes\n')
-    return out.getvalue().encode()
+            rows.append(f'{code},{cost_type},Line {i},,,,"${1000 + i:,}.{i % 100:02d}",yes\n')
+    if size is not None:
+        short = size - len(header) - sum(map(len, rows))
+        pad, extra = divmod(short, count)
+        rows = [row.replace(",Line ", ",Line " + "x" * (pad + (n < extra)), 1) for n, row in enumerate(rows)]
+    return (header + "".join(rows)).encode()
+
+
+def _budget_xlsx(count):
+    """An XLSX of `count` identical lines (one cost code and type): only its length matters."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["Cost Code", "Cost Type", "Description", "Unit Qty", "UOM", "Unit Cost", "Original Budget"])
+    for _ in range(count):
+        sheet.append([100000, 1, "Line", None, None, None, 1000])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def _in_child(function, *args):
@@ -169,6 +215,29 @@ def _measure_floor(project_id, floor_budget_id, raw):
                 [tuple(str(v) if isinstance(v, Decimal) else v for v in row) for row in rows],
             )
     return {"seconds": time.perf_counter() - started}
+
+
+def _measure_api_import(project_id, name, raw):
+    """POST the file to `/api/v1/budgets/{id}/import/` as a superuser: status, time and the answer's size."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIClient
+
+    from apps.budgets.models import Budget
+
+    user = get_user_model().objects.filter(is_superuser=True).first() or get_user_model().objects.create_superuser(
+        "bench", password="bench-only-password"
+    )
+    budget = Budget.objects.get(project_id=project_id)
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # each refusal is expected: no warning lines
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        client = APIClient()
+        client.force_authenticate(user)
+        started = time.perf_counter()
+        response = client.post(
+            f"/api/v1/budgets/{budget.pk}/import/", {"file": SimpleUploadedFile(name, raw)}, format="multipart"
+        )
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "status": response.status_code, "answer_kib": len(response.content) / 1024}
 
 
 def _measure_admin_preview(project_id, raw):
