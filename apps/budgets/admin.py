@@ -120,6 +120,12 @@ class LineAddForm(ServiceForm):
             "partial",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Empty is no amount of its own: a partial line, or an automatic one (quantity × unit cost).
+        if "original_amount" in self.fields:  # not on a read-only page
+            self.fields["original_amount"].required = False
+
     def service(self, user, data):
         fields = {f: data[f] for f in self.Meta.fields if f != "budget"}
         return services.budget_line_add(budget=data["budget"], user=user, **fields)

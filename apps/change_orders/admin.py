@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import admin
 
 from apps.change_orders import selectors, services
@@ -6,6 +5,7 @@ from apps.change_orders.erp import ChangeOrderExporter
 from apps.change_orders.models import ChangeOrder, ChangeOrderLine
 from apps.commitments.admin import LinesServiceAdminMixin, LinesServiceForm
 from apps.core.admin_workflow import (
+    ComputedAmountLineForm,
     ERPDisplayMixin,
     LockableInlineMixin,
     WorkflowAdminMixin,
@@ -15,10 +15,13 @@ from apps.core.admin_workflow import (
 LINE_FIELDS = ["commitment_line", "amount", "cost_code", "cost_type", "description", "quantity", "uom", "unit_cost"]
 
 
-class ChangeOrderLineForm(forms.ModelForm):
+class ChangeOrderLineForm(ComputedAmountLineForm):
     class Meta:
         model = ChangeOrderLine
         fields = LINE_FIELDS
+
+    def computes_amount(self):
+        return self.instance.commitment_line_id is None  # a new purchase order line, not a change of one
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

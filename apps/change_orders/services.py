@@ -11,6 +11,7 @@ from apps.commitments import services as commitment_services
 from apps.commitments.models import Commitment
 from apps.commitments.selectors import project_assignments
 from apps.core.exceptions import PermissionDenied, ValidationError
+from apps.core.numbers import typed_amount_problem
 from apps.core.workflow import full_clean
 
 Status = ChangeOrder.Status
@@ -98,6 +99,10 @@ def _clean_lines(*, commitment, lines, change_order=None):
             problems.append(f"{label}: the {' and '.join(negative)} cannot be negative.")
             continue
         amount = commitment_services.line_amount(quantity=quantity, unit_cost=unit_cost)
+        typed = typed_amount_problem(typed=line.get("amount"), computed=amount, quantity=quantity, unit_cost=unit_cost)
+        if typed:
+            problems.append(f"{label}: {typed}")
+            continue
         problem = commitment_services.assignment_problem(
             assigned, line["cost_code"], line["cost_type"], label
         ) or commitment_services.check_amount(amount, label)

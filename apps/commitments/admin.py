@@ -7,6 +7,7 @@ from apps.commitments import selectors, services
 from apps.commitments.erp import CommitmentExporter
 from apps.commitments.models import Commitment, CommitmentLine
 from apps.core.admin_workflow import (
+    ComputedAmountLineForm,
     ERPDisplayMixin,
     LockableInlineMixin,
     WorkflowAdminMixin,
@@ -95,10 +96,13 @@ class LinesServiceAdminMixin:
             formset.save(commit=False)
 
 
-class CommitmentLineForm(forms.ModelForm):
+class CommitmentLineForm(ComputedAmountLineForm):
     class Meta:
         model = CommitmentLine
         fields = LINE_FIELDS
+
+    def computes_amount(self):
+        return self.instance.commitment.accounting_method == Commitment.AccountingMethod.UNIT
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

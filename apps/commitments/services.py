@@ -9,6 +9,7 @@ from django.db.models import F
 from apps.commitments.models import OPEN_ERP_STATUSES, Commitment, CommitmentLine
 from apps.commitments.selectors import project_assignments
 from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
+from apps.core.numbers import typed_amount_problem
 from apps.core.workflow import full_clean, run_step
 from apps.jobs.models import Project
 
@@ -88,7 +89,12 @@ def _clean_lines(*, project, accounting_method, lines, commitment=None):
             if quantity is None or unit_cost is None:
                 problems.append(f"{label}: a unit/quantity based line needs a quantity and a unit cost.")
                 continue
-            amount = line_amount(quantity=quantity, unit_cost=unit_cost)
+            computed = line_amount(quantity=quantity, unit_cost=unit_cost)
+            problem = typed_amount_problem(typed=amount, computed=computed, quantity=quantity, unit_cost=unit_cost)
+            if problem:
+                problems.append(f"{label}: {problem}")
+                continue
+            amount = computed
         elif amount is None:
             if quantity is None or unit_cost is None:
                 problems.append(f"{label}: an amount based line needs its amount.")

@@ -241,6 +241,25 @@ class LockableInlineMixin:
         return (obj is None or self.editable(obj)) and super().has_delete_permission(request, obj)
 
 
+class ComputedAmountLineForm(forms.ModelForm):
+    """A line whose amount is quantity × unit cost (`computes_amount()`): editing only the factors recomputes it.
+
+    The amount on the page was computed from the factors it was saved with; left as it was beside new
+    factors, it is not a typed amount, so it goes to the service empty. An amount the person typed goes as
+    typed, and the service refuses it if it is not the product.
+    """
+
+    def computes_amount(self):
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        refactored = {"quantity", "unit_cost"} & set(self.changed_data)
+        if self.instance.pk and refactored and "amount" not in self.changed_data and self.computes_amount():
+            cleaned["amount"] = None
+        return cleaned
+
+
 def status_badge(label, state):
     return format_html('<span class="erp-badge erp-badge--{}">{}</span>', state, label)
 

@@ -122,11 +122,14 @@ def test_budget_set_up_export_and_update_walk(pm, approver, api_as, project, com
     assert client.post(f"{url}/send-to-erp/").status_code == 400  # nothing unsent
 
     # Updates after export: a partial line, a modification funding it, a $0 line deleted; only these go.
-    partial = client.post(
+    typed = client.post(
         f"{url}/line-items/",
         {"cost_code": "5100", "cost_type": 4, "partial": True, "original_amount": "999"},
         format="json",
-    ).json()
+    )
+    assert typed.status_code == 400 and "no money of its own" in typed.json()["partial"][0]  # never stored as 0
+    partial = client.post(f"{url}/line-items/", {"cost_code": "5100", "cost_type": 4, "partial": True}, format="json")
+    partial = partial.json()
     assert (partial["partial"], partial["original_amount"]) == (True, "0.00")
     full_line = client.post(
         f"{url}/line-items/", {"cost_code": "5100", "cost_type": 1, "original_amount": "5"}, format="json"

@@ -85,9 +85,11 @@ def test_a_frozen_budget_takes_only_partial_lines(pm, status):
         services.budget_line_add(
             budget=budget, user=pm, cost_code=code, cost_type=cost_type(1), original_amount=Decimal("5")
         )
-    line = services.budget_line_add(
-        budget=budget, user=pm, cost_code=code, cost_type=cost_type(1), original_amount=Decimal("5"), partial=True
-    )
+    with pytest.raises(ValidationError, match="A partial line has no money of its own"):  # never stored as 0
+        services.budget_line_add(
+            budget=budget, user=pm, cost_code=code, cost_type=cost_type(1), original_amount=Decimal("5"), partial=True
+        )
+    line = services.budget_line_add(budget=budget, user=pm, cost_code=code, cost_type=cost_type(1), partial=True)
     assert (line.partial, line.original_amount) == (True, Decimal("0.00"))
 
 
@@ -218,6 +220,46 @@ def test_a_modification_records_both_sides_as_transactions(pm):
     rows = {t.line_id: t.amount for t in modification.transactions.all()}
     assert rows == {a.pk: Decimal("-250.00"), b.pk: Decimal("250.00")}
     assert all(t.exported_at is None and t.kind == "modification" for t in modification.transactions.all())
+
+
+def test_a_modification_leaves_no_line_below_zero(pm):
+    budget = BudgetFactory(status=Status.LOCKED)
+    concrete = BudgetLineItemFactory(budget=budget, description="Concrete", original_amount=Decimal("180000.00"))
+    steel = BudgetLineItemFactory(budget=budget, original_amount=Decimal("0.00"), partial=True)
+    services.budget_modification_create(
+        budget=budget, user=pm, from_line=concrete, to_line=steel, amount=Decimal("30000")
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.budget_modification_create(
+            budget=budget, user=pm, from_line=concrete, to_line=steel, amount=Decimal("200000")
+        )
+    assert refused.value.message_dict == {
+        "amount": [
+            f"Line {concrete.cost_code.code} {concrete.cost_type.name} (Concrete) has 150,000.00 left: "
+            "a modification can move at most that out of it, not 200,000.00."
+        ]
+    }
+    # Everything that is left may move; then nothing more.
+    services.budget_modification_create(
+        budget=budget, user=pm, from_line=concrete, to_line=steel, amount=Decimal("150000")
+    )
+    with pytest.raises(ValidationError, match=r"has 0\.00 left"):
+        services.budget_modification_create(
+            budget=budget, user=pm, from_line=concrete, to_line=steel, amount=Decimal("1")
+        )
+    assert BudgetModification.objects.count() == 2
+
+
+def test_deleting_a_modification_leaves_no_line_below_zero(pm):
+    budget = BudgetFactory(status=Status.LOCKED)
+    a, b, c = (BudgetLineItemFactory(budget=budget, original_amount=amount) for amount in ("100", "0", "0"))
+    into_b = services.budget_modification_create(budget=budget, user=pm, from_line=a, to_line=b, amount=Decimal("100"))
+    services.budget_modification_create(budget=budget, user=pm, from_line=b, to_line=c, amount=Decimal("60"))
+    with pytest.raises(
+        DomainError, match=rf"Deleting it would leave line {b.cost_code.code} {b.cost_type.name} \(.*\) at -60.00"
+    ):
+        services.budget_modification_delete(modification=into_b, user=pm)
+    assert BudgetModification.objects.filter(pk=into_b.pk).exists()
 
 
 def test_an_exported_modification_cannot_be_deleted(pm):

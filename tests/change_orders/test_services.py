@@ -116,6 +116,23 @@ def test_a_new_purchase_order_line_is_priced_and_needs_quantity_and_unit_cost(pm
     ]
 
 
+def test_a_typed_amount_of_a_new_purchase_order_line_is_refused_unless_it_is_the_product(pm):
+    order = CommitmentFactory(synced=True, purchase_order=True)
+    code = ProjectCostCodeFactory(project=order.project, cost_types=[1]).cost_code
+    with pytest.raises(ValidationError) as refused:
+        services.change_order_create(
+            user=pm, commitment=order, title="More", lines=[{**new_line(code, "16", "125"), "amount": Decimal("2500")}]
+        )
+    assert refused.value.message_dict["lines"] == [
+        "Line 1: 2,500.00 is not quantity × unit cost (16 × 125.00 = 2,000.00): leave the amount empty, or correct "
+        "the quantity or the unit cost."
+    ]
+    assert not ChangeOrder.objects.exists()
+    typed_right = {**new_line(code, "16", "125"), "amount": Decimal("2000.00")}
+    change_order = services.change_order_create(user=pm, commitment=order, title="More", lines=[typed_right])
+    assert change_order.lines.get().amount == Decimal("2000.00")
+
+
 def test_a_viewer_creates_no_change_order(viewer):
     with pytest.raises(PermissionDenied):
         services.change_order_create(user=viewer, commitment=CommitmentFactory(synced=True), title="Extra")

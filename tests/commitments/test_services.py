@@ -75,12 +75,24 @@ def test_every_bad_line_is_named_at_once(pm):
 def test_unit_based_lines_are_priced_quantity_times_unit_cost(pm):
     project = ProjectFactory()
     code = ProjectCostCodeFactory(project=project, cost_types=[1]).cost_code
+    with pytest.raises(ValidationError) as typed:  # a typed amount is refused, never replaced
+        create(
+            pm,
+            project,
+            type="purchase_order",
+            accounting_method="unit",
+            lines=[line(code, 1, quantity=Decimal("16"), unit_cost=Decimal("125"), amount=Decimal("2500"))],
+        )
+    assert typed.value.message_dict["lines"] == [
+        "Line 1: 2,500.00 is not quantity × unit cost (16 × 125.00 = 2,000.00): leave the amount empty, or correct "
+        "the quantity or the unit cost."
+    ]
     commitment = create(
         pm,
         project,
         type="purchase_order",
         accounting_method="unit",
-        lines=[line(code, 1, quantity=Decimal("3"), unit_cost=Decimal("3.335"), amount=Decimal("99"))],
+        lines=[line(code, 1, quantity=Decimal("3"), unit_cost=Decimal("3.335"))],
     )
     assert commitment.lines.get().amount == Decimal("10.01")
     with pytest.raises(ValidationError) as refused:

@@ -8,6 +8,7 @@ from django.db.models import Q
 from apps.budgets.models import Budget, BudgetLineItem, BudgetModification, BudgetTransaction
 from apps.budgets.services._common import Status, _locked, _refuse_while_pending, _require, refuse_erp_budget
 from apps.core.exceptions import DomainError, ValidationError
+from apps.core.numbers import typed_amount_problem
 from apps.jobs.models import CostType, ProjectCostCode
 
 CENT = Decimal("0.01")
@@ -62,7 +63,10 @@ def _check_number(field, value, *, computed=""):
 
 
 def _line_amount(*, calculation, quantity, unit_cost, original_amount):
-    """The amount the line stores, every number checked before it is written."""
+    """The amount the line stores, every number checked before it is written.
+
+    `original_amount` is the amount typed (None if none): an automatic line refuses one it does not compute.
+    """
     _check_number("quantity", quantity)
     _check_number("unit_cost", unit_cost)
     if calculation == BudgetLineItem.Calculation.AUTOMATIC:
@@ -71,6 +75,9 @@ def _line_amount(*, calculation, quantity, unit_cost, original_amount):
         # Both factors fit their columns (checked above), so the product rounds within Decimal's precision.
         amount = (quantity * unit_cost).quantize(CENT, rounding=ROUND_HALF_UP)
         _check_number("original_amount", amount, computed=" (quantity × unit cost)")
+        problem = typed_amount_problem(typed=original_amount, computed=amount, quantity=quantity, unit_cost=unit_cost)
+        if problem:
+            raise ValidationError({"original_amount": problem})
         return amount
     amount = original_amount if original_amount is not None else Decimal("0.00")
     _check_number("original_amount", amount)
@@ -119,6 +126,13 @@ def budget_line_add(
             )
         _check_new_line(budget, cost_code, cost_type)
         if partial:
+            if quantity is not None or unit_cost is not None or original_amount:
+                raise ValidationError(
+                    {
+                        "partial": "A partial line has no money of its own: leave quantity, unit cost and original "
+                        "amount empty, and fund it with a budget modification."
+                    }
+                )
             quantity, unit_cost, uom, amount = None, None, "", Decimal("0.00")
             calculation = BudgetLineItem.Calculation.MANUAL
         else:
@@ -152,11 +166,12 @@ def budget_line_update(*, line, user, **fields):
         line = BudgetLineItem.objects.get(pk=line.pk)
         for field, value in fields.items():
             setattr(line, field, value)
+        automatic = line.calculation == BudgetLineItem.Calculation.AUTOMATIC
         line.original_amount = _line_amount(
             calculation=line.calculation,
             quantity=line.quantity,
             unit_cost=line.unit_cost,
-            original_amount=fields.get("original_amount", line.original_amount),
+            original_amount=fields.get("original_amount", None if automatic else line.original_amount),
         )
         line.save()
     return line

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from apps.budgets import selectors
 from apps.budgets.models import Budget, BudgetLineItem, BudgetModification, BudgetTransaction
 from apps.budgets.services._common import _locked, _refuse_while_pending, _require, refuse_erp_budget
 from apps.core.exceptions import DomainError, ValidationError
@@ -14,6 +15,17 @@ def _check_transfer(*, from_line, to_line, amount):
         raise ValidationError({"amount": "An amount has at most 2 decimal places."})
     if from_line.pk == to_line.pk:
         raise ValidationError({"to_line": "A modification moves money between two different lines."})
+
+
+def _left_on(line):
+    """What the line holds now: its original amount, plus the modifications into it, minus those out of it."""
+    now = selectors.line_list(budget=line.budget_id).get(pk=line.pk)
+    return now.original_amount + now.modifications_in - now.modifications_out
+
+
+def _line_name(line):
+    description = f" ({line.description})" if line.description else ""
+    return f"{line.cost_code.code} {line.cost_type.name}{description}"
 
 
 def _record_transactions(modification, from_line, to_line):
@@ -48,11 +60,19 @@ def budget_modification_create(*, budget, user, from_line, to_line, amount, note
         lines = {
             line.pk: line
             for line in BudgetLineItem.objects.filter(budget=budget, pk__in=[from_line.pk, to_line.pk]).select_related(
-                "cost_code"
+                "cost_code", "cost_type"
             )
         }
         if len(lines) != 2:
             raise ValidationError({"from_line": "Both lines must belong to this budget."})
+        left = _left_on(lines[from_line.pk])
+        if amount > left:  # no line goes below zero (SPEC §6)
+            raise ValidationError(
+                {
+                    "amount": f"Line {_line_name(lines[from_line.pk])} has {left:,.2f} left: a modification can move "
+                    f"at most that out of it, not {amount:,.2f}."
+                }
+            )
         modification = BudgetModification.objects.create(
             budget=budget,
             from_line_id=from_line.pk,
@@ -73,4 +93,11 @@ def budget_modification_delete(*, modification, user):
         _refuse_while_pending(budget, "deleting modifications")
         if modification.transactions.filter(exported_at__isnull=False).exists():
             raise DomainError("This modification was exported to the ERP; exported modifications cannot be deleted.")
+        to_line = BudgetLineItem.objects.select_related("cost_code", "cost_type").get(pk=modification.to_line_id)
+        after = _left_on(to_line) - modification.amount
+        if after < 0:
+            raise DomainError(
+                f"Deleting it would leave line {_line_name(to_line)} at {after:,.2f}: delete or reduce the "
+                "modifications that move money out of that line first."
+            )
         modification.delete()
