@@ -81,10 +81,13 @@ class BudgetLineResource(resources.ModelResource):
         result.totals[RowResult.IMPORT_TYPE_NEW] = self.outcome["new"]
         result.totals[RowResult.IMPORT_TYPE_UPDATE] = self.outcome["updated"]
         result.totals[RowResult.IMPORT_TYPE_SKIP] = self.outcome["unchanged"]
+        result.missing_columns = self.outcome["missing"]
+        # Each cell under its own column, whatever the file's order; a column the file lacks is left blank.
+        positions = budget_file.column_positions(list(dataset.headers or [])[:-2])
         for cells in dataset[:PREVIEW_ROWS]:
             row = RowResult()
             row.import_type = RowResult.IMPORT_TYPE_NEW
-            row.diff = list(cells[:-2])
+            row.diff = [cells[positions[column]] if column in positions else "" for column in budget_file.COLUMNS]
             result.append_row_result(row)
         return result
 

@@ -32,6 +32,16 @@ def test_upload_preview_confirm(client, pm, budget):
     assert budget.lines.count() == 4
 
 
+def test_the_preview_shows_each_value_under_its_own_column(client, pm, budget):
+    client.force_login(pm)
+    page = preview(client, budget, "Original Budget,Cost Type,Cost Code\n30000,1,1000\n")
+    rows = page.context["result"].valid_rows()
+    assert [str(cell) for cell in rows[0].diff] == ["1000", "1", "", "", "", "", "30000", ""]
+    html = page.content.decode()
+    assert "The file has no Description, Unit Qty, UOM, Unit Cost columns" in html
+    assert "the lines already on the budget keep theirs" in html
+
+
 def test_preview_lists_every_error_and_offers_no_confirm(client, pm, budget):
     client.force_login(pm)
     html = preview(client, budget, FILE + "9999,1,,,,,5,yes\n1000,1,,,,,1.234,yes\n").content.decode()

@@ -219,6 +219,22 @@ def test_import_errors_name_every_row_and_write_nothing(pm, api_as, budget):
     assert not BudgetLineItem.objects.exists()
 
 
+def test_a_column_missing_from_a_reimport_leaves_that_field_as_it_is(pm, api_as, budget):
+    client = api_as(pm)
+    assert upload(client, budget.pk).status_code == 200
+    again = "Cost Code,Cost Type,Original Budget\n1000,1,35000\n1000,2,10500\n"
+    response = upload(client, budget.pk, again)
+    assert response.json() == {"new": 0, "updated": 1, "unchanged": 1, "dry_run": False}
+    lines = {(line.cost_code.code, line.cost_type_id): line for line in budget.lines.select_related("cost_code")}
+    assert (lines["1000", 1].description, lines["1000", 1].original_amount) == ("Materials", Decimal("35000.00"))
+    assert lines["1000", 2].description == "Crew"
+    excavator = lines["2300", 3]  # not in the second file: untouched
+    assert (excavator.quantity, excavator.uom, excavator.unit_cost) == (Decimal("10"), "day", Decimal("450"))
+    # A column that is there but empty is a value: it blanks the description.
+    upload(client, budget.pk, "Cost Code,Cost Type,Description,Original Budget\n1000,1,,35000\n")
+    assert budget.lines.get(cost_code__code="1000", cost_type=1).description == ""
+
+
 def test_unreadable_file_is_a_400(pm, api_as, budget):
     response = upload(api_as(pm), budget.pk, "x", name="budget.xlsx")
     assert response.status_code == 400

@@ -3,13 +3,14 @@
 `columns` holds the format, `tables` the CSV/XLSX reading and writing, `checking` one parser per column.
 """
 
-from apps.budgets.budget_file.checking import PARSERS, PROGRESS_EVERY, Invalid, check, parse_amount
+from apps.budgets.budget_file.checking import PARSERS, PROGRESS_EVERY, Invalid, check, column_positions, parse_amount
 from apps.budgets.budget_file.columns import (
     CELLS,
     COLUMNS,
     COST_CODE,
     COST_TYPE,
     DESCRIPTION,
+    KEPT_WHEN_MISSING,
     MANUAL,
     MAX_ERRORS,
     ORIGINAL,
@@ -45,6 +46,7 @@ __all__ = [
     "COST_TYPE",
     "DESCRIPTION",
     "HEADER_SEARCH",
+    "KEPT_WHEN_MISSING",
     "MANUAL",
     "MAX_ERRORS",
     "ORIGINAL",
@@ -61,6 +63,7 @@ __all__ = [
     "Parsed",
     "RowError",
     "check",
+    "column_positions",
     "decode",
     "header_row",
     "max_bytes",

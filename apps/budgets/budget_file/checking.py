@@ -16,6 +16,7 @@ from apps.budgets.budget_file.columns import (
     COST_TYPE,
     DESCRIPTION,
     DESCRIPTION_LIMIT,
+    KEPT_WHEN_MISSING,
     MANUAL,
     MAX_AMOUNT,
     MAX_ERRORS,
@@ -87,6 +88,16 @@ def _codes_by_number(project_cost_codes):
     for code in project_cost_codes:
         by_number.setdefault(_code_number(code), []).append(code)
     return {number: codes[0] for number, codes in by_number.items() if number is not None and len(codes) == 1}
+
+
+def column_positions(headers):
+    """{column: index} of the known columns among `headers` (the first of a column named twice)."""
+    positions = {}
+    for index, header in enumerate(headers):
+        column = COLUMN_BY_HEADER.get(canonical(header))
+        if column is not None:
+            positions.setdefault(column, index)
+    return positions
 
 
 def _columns(headers, row):
@@ -338,4 +349,5 @@ def check(dataset, *, project_cost_codes, cost_types, progress=None):
             errors.extend(row_errors[: max(MAX_ERRORS - len(errors), 0)])
         elif not bad_rows:
             lines.append(_line(file, row))
-    return Parsed(lines, errors, bad_rows)
+    missing = tuple(column for column in KEPT_WHEN_MISSING if column not in columns)
+    return Parsed(lines, errors, bad_rows, missing)

@@ -19,6 +19,8 @@ ORIGINAL = "Original Budget"
 MANUAL = "Manual Calculation"
 COLUMNS = [COST_CODE, COST_TYPE, DESCRIPTION, QUANTITY, UOM, UNIT_COST, ORIGINAL, MANUAL]
 REQUIRED = [COST_CODE, COST_TYPE, ORIGINAL]
+#: {optional column: the line field it fills}: a file without the column leaves that field of a known line as it is.
+KEPT_WHEN_MISSING = {DESCRIPTION: "description", QUANTITY: "quantity", UOM: "uom", UNIT_COST: "unit_cost"}
 #: Added by the readers after the file's columns: the row's number in the spreadsheet, and how many cells it had.
 ROW = "#row"
 CELLS = "#cells"
@@ -69,11 +71,15 @@ class Line:
 
 @dataclass
 class Parsed:
-    """The checked lines (none if any row is bad), the first MAX_ERRORS errors and how many rows are bad."""
+    """The checked lines (none if any row is bad), the first MAX_ERRORS errors and how many rows are bad.
+
+    `missing`: the optional columns the file does not have (KEPT_WHEN_MISSING: their fields stay as they are).
+    """
 
     lines: list
     errors: list
     bad_rows: int | None = field(default=None)
+    missing: tuple = ()
 
     def __post_init__(self):
         if self.bad_rows is None:

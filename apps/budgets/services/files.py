@@ -32,31 +32,39 @@ def insert_row(budget_id, line, created_at):
     )
 
 
-def _sort_lines(budget, lines):
-    """(lines to create, (pk, values) to update, how many are unchanged) against the budget's lines."""
+def _sort_lines(budget, lines, missing):
+    """(lines to create, (pk, values) to update, how many are unchanged) against the budget's lines.
+
+    A known line keeps the fields of the file's `missing` columns (a file without Description blanks nothing).
+    """
     existing = {
         (cc, ct): (pk, values)
         for pk, cc, ct, *values in budget.lines.values_list("pk", "cost_code_id", "cost_type_id", *LINE_FIELDS)
     }
+    kept = [LINE_FIELDS.index(budget_file.KEPT_WHEN_MISSING[column]) for column in missing]
     to_create, to_update, unchanged = [], [], 0
     for line in lines:
-        values = (line.description, line.quantity, line.uom, line.unit_cost, line.calculation, line.original_amount)
+        values = [line.description, line.quantity, line.uom, line.unit_cost, line.calculation, line.original_amount]
         known = existing.get((line.cost_code_id, line.cost_type_id))
         if known is None:
             to_create.append(line)
-        elif tuple(known[1]) != values:
+            continue
+        for index in kept:
+            values[index] = known[1][index]
+        if list(known[1]) != values:
             to_update.append((known[0], values))
         else:
             unchanged += 1
     return to_create, to_update, unchanged
 
 
-def budget_lines_write(*, budget, lines, dry_run=False, progress=None):
+def budget_lines_write(*, budget, lines, missing=(), dry_run=False, progress=None):
     """Write checked file lines: new (cost code, type) pairs are created, known ones updated, in bulk.
 
+    `missing`: the file's absent optional columns, whose fields known lines keep.
     Returns {"new", "updated", "unchanged"}. The caller has locked the budget and checked its state.
     """
-    to_create, to_update, unchanged = _sort_lines(budget, lines)
+    to_create, to_update, unchanged = _sort_lines(budget, lines, missing)
     if not dry_run:
         created_at = connection.ops.adapt_datetimefield_value(timezone.now())
         for start in range(0, len(to_create), WRITE_BATCH):
@@ -93,8 +101,9 @@ def budget_import_allowed(*, budget, user):
 def budget_import(*, budget, dataset, user, dry_run=False, progress=None):
     """The one writer of a budget file's rows (admin confirm step, API, import_budget): every row checked, all or none.
 
-    Returns {"new", "updated", "unchanged", "errors": [the first RowErrors], "bad_rows", "more_rows"} (more_rows:
-    bad rows none of whose errors is listed); refusals (state, permission) raise.
+    Returns {"new", "updated", "unchanged", "errors": [the first RowErrors], "bad_rows", "more_rows", "missing"}
+    (more_rows: bad rows none of whose errors is listed; missing: the optional columns the file lacks, whose
+    fields known lines keep); refusals (state, permission) raise.
     """
     budget_import_allowed(budget=budget, user=user)
     with transaction.atomic():
@@ -108,9 +117,12 @@ def budget_import(*, budget, dataset, user, dry_run=False, progress=None):
                 "errors": checked.errors,
                 "bad_rows": checked.bad_rows,
                 "more_rows": checked.more_rows,
+                "missing": checked.missing,
             }
-        counts = budget_lines_write(budget=budget, lines=checked.lines, dry_run=dry_run, progress=progress)
-    return {**counts, "errors": [], "bad_rows": 0, "more_rows": 0}
+        counts = budget_lines_write(
+            budget=budget, lines=checked.lines, missing=checked.missing, dry_run=dry_run, progress=progress
+        )
+    return {**counts, "errors": [], "bad_rows": 0, "more_rows": 0, "missing": checked.missing}
 
 
 def budget_export(*, budget, fmt):
