@@ -172,6 +172,8 @@ class BudgetLineItemAdmin(BudgetPartAdminMixin, BudgetImportAdminMixin, admin.Mo
     def delete_service(line, user):
         services.budget_line_delete(line=line, user=user)
 
+    delete_refusal = staticmethod(services.budget_line_delete_refusal)
+
     @admin.display(description="Original amount", ordering="original_amount")
     def original(self, obj):
         return money(obj.original_amount)
@@ -228,6 +230,8 @@ class BudgetModificationAdmin(BudgetPartAdminMixin, admin.ModelAdmin):
     @staticmethod
     def delete_service(modification, user):
         services.budget_modification_delete(modification=modification, user=user)
+
+    delete_refusal = staticmethod(services.budget_modification_delete_refusal)
 
     @admin.display(description="Amount", ordering="amount")
     def transferred(self, obj):

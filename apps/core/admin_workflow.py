@@ -7,6 +7,7 @@ permission; this mixin runs services instead, which check state (409) and permis
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
@@ -57,9 +58,19 @@ class ServiceDeleteMixin:
     """
 
     delete_service = None
+    #: Optional `(obj) -> str | None`: why the service would refuse to delete `obj` now. A record it names
+    #: offers no Delete button, and its delete page goes back to the record with that reason.
+    delete_refusal = None
+
+    def _delete_refusal(self, obj):
+        return self.delete_refusal(obj) if obj is not None and self.delete_refusal is not None else None
 
     def has_delete_permission(self, request, obj=None):
-        return self.delete_service is not None and super().has_delete_permission(request, obj)
+        return (
+            self.delete_service is not None
+            and super().has_delete_permission(request, obj)
+            and not self._delete_refusal(obj)
+        )
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -75,7 +86,10 @@ class ServiceDeleteMixin:
         self.delete_service(obj, request.user)
 
     def delete_view(self, request, object_id, extra_context=None):
+        refusal = self._delete_refusal(self.get_object(request, unquote(object_id)))
         try:
+            if refusal:
+                raise DomainError(refusal)
             return super().delete_view(request, object_id, extra_context)
         except (DomainError, ValidationError) as exc:
             messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))

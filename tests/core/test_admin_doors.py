@@ -63,6 +63,34 @@ def test_the_line_page_delete_refuses_it_too(client, pm):
     assert BudgetLineItem.objects.filter(pk=line.pk).exists()
 
 
+def delete_link(client, obj):
+    info = obj._meta.app_label, obj._meta.model_name
+    page = client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).content.decode()
+    return reverse("admin:{}_{}_delete".format(*info), args=[obj.pk]) in page
+
+
+def test_delete_is_offered_only_where_the_service_would_delete(client, pm):
+    locked = BudgetFactory(status=Budget.Status.LOCKED)
+    funded = BudgetLineItemFactory(budget=locked, original_amount=Decimal("100"))
+    empty = BudgetLineItemFactory(budget=locked, original_amount=Decimal("0"))
+    unlocked = BudgetLineItemFactory(original_amount=Decimal("100"))
+    exported = BudgetModificationFactory()
+    BudgetTransactionFactory(line=exported.to_line, modification=exported, exported=True)
+    unsent = BudgetModificationFactory()
+    client.force_login(pm)
+    assert (delete_link(client, funded), delete_link(client, empty), delete_link(client, unlocked)) == (
+        False,
+        True,
+        True,
+    )
+    assert (delete_link(client, exported), delete_link(client, unsent)) == (False, True)
+    # The delete page of one that cannot go answers with the reason on the record's page, not a 403 or a 500.
+    url = reverse("admin:budgets_budgetmodification_delete", args=[exported.pk])
+    response = client.get(url, follow=True)
+    assert response.status_code == 200
+    assert "exported modifications cannot be deleted" in page_text(response)
+
+
 def test_the_bulk_delete_deletes_what_the_service_allows_and_names_the_rest(client, pm):
     budget = BudgetFactory(status=Budget.Status.LOCKED)
     kept = BudgetLineItemFactory(budget=budget, original_amount=Decimal("100"))

@@ -15,10 +15,15 @@ from apps.budgets.services.files import (
 from apps.budgets.services.lines import (
     budget_line_add,
     budget_line_delete,
+    budget_line_delete_refusal,
     budget_line_update,
     cost_codes_without_types,
 )
-from apps.budgets.services.modifications import budget_modification_create, budget_modification_delete
+from apps.budgets.services.modifications import (
+    budget_modification_create,
+    budget_modification_delete,
+    budget_modification_delete_refusal,
+)
 from apps.budgets.services.workflow import budget_create, budget_lock, budget_mark_posted, budget_unlock
 
 __all__ = [
@@ -30,12 +35,14 @@ __all__ = [
     "budget_import_from_erp",
     "budget_line_add",
     "budget_line_delete",
+    "budget_line_delete_refusal",
     "budget_line_update",
     "budget_lines_write",
     "budget_lock",
     "budget_mark_posted",
     "budget_modification_create",
     "budget_modification_delete",
+    "budget_modification_delete_refusal",
     "budget_unlock",
     "cost_codes_without_types",
     "refuse_erp_budget",

@@ -177,22 +177,35 @@ def budget_line_update(*, line, user, **fields):
     return line
 
 
+def _refuse_line_delete(budget, line):
+    refuse_erp_budget(budget, "deleting lines")
+    _refuse_while_pending(budget, "deleting lines")
+    if budget.status != Status.UNLOCKED:
+        if line.original_amount:
+            raise DomainError(
+                f"Line {line} has an original amount of {line.original_amount}; only $0 lines can be deleted "
+                "once the budget is locked."
+            )
+        if BudgetModification.objects.filter(Q(from_line=line) | Q(to_line=line)).exists():
+            raise DomainError(f"A budget modification moves money on line {line}; it cannot be deleted.")
+
+
+def budget_line_delete_refusal(line):
+    """Why the line cannot be deleted now, or None: the admin offers no Delete on a line the service would refuse."""
+    try:
+        _refuse_line_delete(line.budget, line)
+    except DomainError as exc:
+        return exc.message
+    return None
+
+
 def budget_line_delete(*, line, user):
     """Delete a line. After lock only a $0 line no modification touches; once exported, the deletion is exported."""
     _require(user, "budgets.delete_budgetlineitem", "delete budget lines")
     with transaction.atomic():
         budget = _locked(line.budget)
         line = BudgetLineItem.objects.select_related("cost_code").get(pk=line.pk)
-        refuse_erp_budget(budget, "deleting lines")
-        _refuse_while_pending(budget, "deleting lines")
-        if budget.status != Status.UNLOCKED:
-            if line.original_amount:
-                raise DomainError(
-                    f"Line {line} has an original amount of {line.original_amount}; only $0 lines can be deleted "
-                    "once the budget is locked."
-                )
-            if BudgetModification.objects.filter(Q(from_line=line) | Q(to_line=line)).exists():
-                raise DomainError(f"A budget modification moves money on line {line}; it cannot be deleted.")
+        _refuse_line_delete(budget, line)
         if budget.transactions.filter(line=line, exported_at__isnull=False).exists():
             BudgetTransaction.objects.create(
                 budget=budget,

@@ -85,19 +85,32 @@ def budget_modification_create(*, budget, user, from_line, to_line, amount, note
     return modification
 
 
+def _refuse_modification_delete(budget, modification):
+    _refuse_while_pending(budget, "deleting modifications")
+    if modification.transactions.filter(exported_at__isnull=False).exists():
+        raise DomainError("This modification was exported to the ERP; exported modifications cannot be deleted.")
+    to_line = BudgetLineItem.objects.select_related("cost_code", "cost_type").get(pk=modification.to_line_id)
+    after = _left_on(to_line) - modification.amount
+    if after < 0:
+        raise DomainError(
+            f"Deleting it would leave line {_line_name(to_line)} at {after:,.2f}: delete or reduce the "
+            "modifications that move money out of that line first."
+        )
+
+
+def budget_modification_delete_refusal(modification):
+    """Why the modification cannot be deleted now, or None (the admin offers no Delete then)."""
+    try:
+        _refuse_modification_delete(modification.budget, modification)
+    except DomainError as exc:
+        return exc.message
+    return None
+
+
 def budget_modification_delete(*, modification, user):
     """Delete a modification that has not reached the ERP."""
     _require(user, "budgets.delete_budgetmodification", "delete budget modifications")
     with transaction.atomic():
         budget = _locked(modification.budget)
-        _refuse_while_pending(budget, "deleting modifications")
-        if modification.transactions.filter(exported_at__isnull=False).exists():
-            raise DomainError("This modification was exported to the ERP; exported modifications cannot be deleted.")
-        to_line = BudgetLineItem.objects.select_related("cost_code", "cost_type").get(pk=modification.to_line_id)
-        after = _left_on(to_line) - modification.amount
-        if after < 0:
-            raise DomainError(
-                f"Deleting it would leave line {_line_name(to_line)} at {after:,.2f}: delete or reduce the "
-                "modifications that move money out of that line first."
-            )
+        _refuse_modification_delete(budget, modification)
         modification.delete()
