@@ -77,7 +77,7 @@ class Budget(ConcurrentTransitionMixin, models.Model):
         permission="budgets.lock_budget",
     )
     def unlock(self, by=None, description=None):
-        self.rejection_reason = ""
+        pass  # a rejection's reason stays in view while the budget is fixed, until it is sent again
 
     @audited_transition(
         field=status,
@@ -88,6 +88,7 @@ class Budget(ConcurrentTransitionMixin, models.Model):
     )
     def send(self, by=None, description=None):
         self.erp_messages = []
+        self.rejection_reason = ""
 
     @audited_transition(
         field=status, source=Status.REJECTED, target=Status.READY_TO_EXPORT, permission="budgets.send_budget"

@@ -8,6 +8,7 @@ import pytest
 from apps.budgets import services
 from apps.budgets.models import Budget, BudgetLineItem, BudgetModification, BudgetTransaction
 from apps.core.exceptions import DomainError, PermissionDenied, StepNotAllowed, ValidationError
+from apps.erp_queue import services as erp_services
 from apps.jobs.models import CostType
 from tests.budgets.factories import (
     BudgetFactory,
@@ -15,7 +16,7 @@ from tests.budgets.factories import (
     BudgetModificationFactory,
     BudgetTransactionFactory,
 )
-from tests.jobs.factories import CostCodeFactory, ProjectCostCodeFactory
+from tests.jobs.factories import CostCodeFactory, ProjectCostCodeFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -173,10 +174,17 @@ def test_unlock_is_refused_once_exported_or_modified(pm):
     assert Budget.objects.get(pk=modified.pk).status == Status.LOCKED
 
 
-def test_unlock_of_a_rejected_budget_clears_the_rejection(pm):
-    budget = BudgetFactory(status=Status.REJECTED, rejection_reason="Wrong cost codes")
+def test_a_rejection_reason_stays_through_unlock_until_the_budget_is_sent_again(pm):
+    budget = BudgetFactory(
+        project=ProjectFactory(synced=True), status=Status.REJECTED, rejection_reason="Wrong cost codes"
+    )
+    BudgetLineItemFactory(budget=budget)
     budget = services.budget_unlock(budget=budget, user=pm)
-    assert (budget.status, budget.rejection_reason) == (Status.UNLOCKED, "")
+    assert (budget.status, budget.rejection_reason) == (Status.UNLOCKED, "Wrong cost codes")  # read while fixing
+    budget = services.budget_lock(budget=budget, user=pm)
+    assert budget.rejection_reason == "Wrong cost codes"
+    budget, _ = erp_services.record_send(record=budget, user=pm)
+    assert (budget.status, budget.rejection_reason) == (Status.READY_TO_EXPORT, "")
 
 
 @pytest.mark.parametrize(

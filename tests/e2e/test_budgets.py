@@ -236,6 +236,7 @@ def test_budget_is_imported_rejected_fixed_exported_posted_and_updated(
     # The PM unlocks, re-imports the corrected file, locks and sends again (from locked the step is "Send").
     step(pm, "unlock", "Unlock")
     budget_status(pm, "Unlocked")
+    expect(pm.locator(".field-rejection_reason")).to_contain_text(REASON)  # still there while it is fixed
     import_file(
         pm, tmp_path, content=CORRECTED_FILE, name="budget-fixed.csv", counts="4 rows checked: 0 new lines, 1 updated"
     )
