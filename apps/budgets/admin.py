@@ -131,15 +131,34 @@ class LineAddForm(ServiceForm):
         return services.budget_line_add(budget=data["budget"], user=user, **fields)
 
 
+class LineChangeForm(ServiceForm):
+    """A line of an unlocked budget, changed through the service: only the fields the person changed are sent."""
+
+    class Meta:
+        model = BudgetLineItem
+        fields = ["description", "calculation", "quantity", "uom", "unit_cost", "original_amount"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["original_amount"].required = False  # empty on an automatic line: quantity × unit cost
+
+    def service(self, user, data):
+        changed = {field: data[field] for field in self.changed_data}
+        return services.budget_line_update(line=self.instance, user=user, **changed)
+
+
 class BudgetPartAdminMixin(ServiceDeleteMixin, ServiceFormAdminMixin):
-    """A budget's lines and modifications: added from the budget's page (it comes preselected), deleted
-    through the services, never changed in place."""
+    """A budget's lines and modifications: added from the budget's page (it comes preselected), changed and
+    deleted through the services, changed only where `changeable(obj)` says so."""
 
     def get_changeform_initial_data(self, request):
         return {**super().get_changeform_initial_data(request), "budget": request.GET.get("budget")}
 
-    def has_change_permission(self, request, obj=None):
+    def changeable(self, obj):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is not None and self.changeable(obj) and super().has_change_permission(request, obj)
 
 
 @admin.register(BudgetLineItem)
@@ -167,6 +186,28 @@ class BudgetLineItemAdmin(BudgetPartAdminMixin, BudgetImportAdminMixin, admin.Mo
         budget_id = request.GET.get("budget__id__exact")
         qs = selectors.line_list(budget=budget_id) if budget_id else super().get_queryset(request)
         return qs.select_related("budget__project", "cost_code", "cost_type")
+
+    def changeable(self, line):
+        """While its budget is unlocked (and made here), a line's numbers and texts change in place."""
+        return line.budget.status == Budget.Status.UNLOCKED and not line.budget.is_erp_budget
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None and self.has_change_permission(request, obj):
+            kwargs["form"] = LineChangeForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return super().get_fields(request, obj)
+        amount = "original_amount" if self.has_change_permission(request, obj) else "original"  # 52,000.00
+        return ["budget", "cost_code", "cost_type", "partial", *LineChangeForm.Meta.fields[:-1], amount]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return super().get_readonly_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return ["budget", "cost_code", "cost_type", "partial"]
+        return ["original"]  # the rest of a view-only page is read-only anyway
 
     @staticmethod
     def delete_service(line, user):

@@ -127,6 +127,37 @@ def test_partial_line_and_modification_from_the_admin(client, pm, budget):
     assert "moves a positive amount" in zero.content.decode()
 
 
+def test_a_line_of_an_unlocked_budget_is_edited_in_place_and_a_locked_one_is_read_only(client, pm, budget):
+    from apps.budgets import budget_file, services
+
+    services.budget_import(budget=budget, dataset=budget_file.read(FILE.encode()), user=pm)
+    concrete = budget.lines.get(cost_code__code="3300", cost_type=4)
+    excavator = budget.lines.get(cost_code__code="2300", cost_type=3)  # automatic: 10 × 450
+    client.force_login(pm)
+    url = reverse("admin:budgets_budgetlineitem_change", args=[concrete.pk])
+    page = client.get(url).content.decode()
+    assert 'name="original_amount"' in page and 'name="cost_code"' not in page  # the pair is the line's identity
+
+    fields = {"description": "Concrete sub", "calculation": "manual", "quantity": "", "uom": "", "unit_cost": ""}
+    saved = client.post(url, {**fields, "original_amount": "52000"})
+    assert saved.status_code == 302
+    assert budget.lines.get(pk=concrete.pk).original_amount == 52000
+
+    # Only the quantity changed on an automatic line: its amount follows; a typed wrong amount is refused.
+    excavator_url = reverse("admin:budgets_budgetlineitem_change", args=[excavator.pk])
+    automatic = {"description": "Excavator", "calculation": "automatic", "uom": "day", "unit_cost": "450.00"}
+    assert client.post(excavator_url, {**automatic, "quantity": "12", "original_amount": "4500.00"}).status_code == 302
+    assert budget.lines.get(pk=excavator.pk).original_amount == 5400
+    refused = client.post(excavator_url, {**automatic, "quantity": "12", "original_amount": "6000"})
+    assert "6,000.00 is not quantity × unit cost (12 × 450.00 = 5,400.00)" in refused.content.decode()
+
+    services.budget_lock(budget=budget, user=pm)
+    page = client.get(url).content.decode()
+    assert 'name="original_amount"' not in page and "52,000.00" in page
+    assert client.post(url, {**fields, "original_amount": "1"}).status_code == 403
+    assert budget.lines.get(pk=concrete.pk).original_amount == 52000
+
+
 def test_export_from_the_admin(client, pm, budget):
     from apps.budgets import budget_file, services
 
