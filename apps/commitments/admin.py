@@ -42,6 +42,8 @@ class LinesServiceForm(forms.ModelForm):
 
     def _lines(self):
         """The inline lines as dicts, None when unchanged, or False when one of them is invalid."""
+        if self.instance.pk is not None and "lines" in self.instance.locked_fields():
+            return None  # shown read-only (sent, or synced): the page posts no lines to read
         formset = self.line_formset(self.data, self.files, instance=self.instance, prefix="lines")
         if not formset.is_valid():
             return False

@@ -136,6 +136,35 @@ def test_a_viewer_cannot_take_a_step_even_by_posting_it(client, viewer, pm, proj
     assert commitment.status == "draft"
 
 
+def test_a_synced_commitment_saves_what_may_change_and_shows_the_rest_read_only(
+    client, pm, approver, project, vendor, commit
+):
+    commitment = synced_commitment(pm=pm, approver=approver, commit=commit, project=project, vendor=vendor)
+    client.force_login(pm)
+    change = reverse("admin:commitments_commitment_change", args=[commitment.pk])
+    page = client.get(change)
+    form_fields = set(page.context["adminform"].form.fields)
+    assert {"title", "description", "retainage_percent"} <= form_fields
+    assert {"vendor", "number", "type", "accounting_method"}.isdisjoint(form_fields)
+    assert 'name="lines-0-amount"' not in page.content.decode()  # the schedule of values: read-only values
+
+    response = client.post(
+        change,
+        {
+            "title": "Earthwork, footings and grading",
+            "description": "Grading added to the scope text",
+            "retainage_percent": "5",
+            **management(2, initial=2),
+            "django_fsm_log-statelog-content_type-object_id-TOTAL_FORMS": "0",
+            "django_fsm_log-statelog-content_type-object_id-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["errors"]
+    commitment.refresh_from_db()
+    assert (commitment.title, str(commitment.retainage_percent)) == ("Earthwork, footings and grading", "5.00")
+    assert list(commitment.lines.values_list("amount", flat=True)) == [12000, 30000]
+
+
 def test_committed_costs_page_from_the_project(client, pm, approver, project, vendor, commit):
     synced_commitment(pm=pm, approver=approver, commit=commit, project=project, vendor=vendor)
     client.force_login(pm)
