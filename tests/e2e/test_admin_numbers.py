@@ -1,9 +1,9 @@
-"""No wrong number gets in through the admin: each refusal is shown where the person typed, and nothing is saved.
+"""No wrong number gets in and nothing typed is lost in the admin: each refusal is shown where the person typed.
 
 A deduction below what a commitment line holds, a modification larger than what a budget line has
 left, a partial line typed with an amount, a purchase order line whose typed amount is not its
 quantity × unit cost: each is refused with the line named; editing only the quantity of a unit line
-recomputes its amount instead.
+recomputes its amount instead. A workflow step clicked with unsaved edits on the page asks to save them.
 """
 
 from decimal import Decimal
@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from apps.budgets.models import Budget, BudgetModification
 from apps.change_orders.models import ChangeOrder
 from apps.commitments.models import CommitmentLine
+from apps.jobs import services as job_services
 from apps.jobs.models import CostType
 from tests.budgets.factories import BudgetFactory, BudgetLineItemFactory
 from tests.commitments.factories import CommitmentFactory, CommitmentLineFactory
@@ -110,3 +111,25 @@ def test_a_purchase_order_line_keeps_quantity_times_unit_cost_without_replacing_
     save(page)
     expect(page.locator(".messagelist .success")).to_be_visible()
     assert CommitmentLine.objects.get(pk=line.pk).amount == Decimal("2500.00")
+
+
+def test_a_workflow_step_with_unsaved_edits_asks_to_save_them_first(page, live_server, pm_user, standard_cost_codes):
+    project = job_services.project_create(user=pm_user, number="2602", name="Mission Clinic", city="Fresno")
+    job_services.project_cost_code_assign(project=project, user=pm_user, code="3300", cost_types=[1])
+    log_in(page, live_server, pm_user)
+    page.goto(f"{live_server.url}/admin/jobs/project/{project.pk}/change/")
+    text_field(page, "City").fill("Clovis")
+    page.get_by_role("link", name="Send to ERP").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "You have unsaved changes on this page. Save them first (Save and continue editing), then Send to ERP"
+    )
+    expect(text_field(page, "City")).to_have_value("Clovis")  # nothing was dropped
+    assert page.url.endswith(f"/admin/jobs/project/{project.pk}/change/")
+
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
+    page.get_by_role("link", name="Send to ERP").click()
+    page.get_by_role("button", name="Send to ERP").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("was sent to accounting")
+    project.refresh_from_db()
+    assert (project.city, project.erp_status) == ("Clovis", "ready_to_export")
