@@ -1,4 +1,4 @@
-"""How change orders plug into the ERP queue: accept needs no inputs (the change order number is the ERP's id)."""
+"""How change orders plug into the ERP queue: the change order number is the ERP's id; a retry may correct it."""
 
 from collections import OrderedDict
 
@@ -64,6 +64,7 @@ class ChangeOrderExporter(NumberedExporter):
     kind = "change_order"
     label = "Commitment change order"
     model = ChangeOrder
+    number_limit = erp_profile.CHANGE_ORDER_NUMBER_LIMIT
     steps = (
         _status_step(
             ChangeOrder.submit,
@@ -103,6 +104,10 @@ class ChangeOrderExporter(NumberedExporter):
             .select_related("commitment__project", "commitment__vendor")
             .get(pk=pk)
         )
+
+    def number_holder(self, change_order, number):
+        same = ChangeOrder.objects.filter(commitment=change_order.commitment, number=number)
+        return same.exclude(pk=change_order.pk).first()
 
     def payload(self, change_order):
         commitment = change_order.commitment

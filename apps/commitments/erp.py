@@ -1,5 +1,6 @@
-"""How commitments plug into the ERP queue: accept needs no inputs (the commitment number is the ERP's id)."""
+"""How commitments plug into the ERP queue: the commitment number is the ERP's id; a retry may correct it."""
 
+from django import forms
 from django.core.mail import send_mail
 from django.db import transaction
 
@@ -36,16 +37,57 @@ def unassigned_lines(project, lines):
     return [p for p in problems if p]
 
 
+class NumberForm(forms.Form):
+    number = forms.CharField(
+        label="Number in the ERP",
+        required=False,
+        max_length=64,
+        help_text="Leave empty to export under the number sent; type another when the ERP says that one is taken.",
+    )
+
+
 class NumberedExporter(Exporter):
-    """Commitments and their change orders: the ERP files them under their number; a rejection tells the creator."""
+    """Commitments and their change orders: the ERP files them under their number; a rejection tells the creator.
+
+    When the ERP refuses the number (already taken on the job), the approver's retry takes another: it is
+    exported under that number (`inputs["number"]`, over the payload's) and the record here takes it on sync.
+    """
+
+    retry_form = NumberForm
+    #: The ERP's width for the number.
+    number_limit = None
+
+    def number_holder(self, record, number):
+        """Another record here that has `number` where `record` would take it, or None."""
+        raise NotImplementedError
+
+    def clean_inputs(self, *, request, inputs):
+        number = str(inputs.get("number") or "").strip()
+        if not number:
+            return {}
+        record = self.model.objects.get(pk=request.object_id)
+        if len(number) > self.number_limit:
+            problem = f"The ERP takes at most {self.number_limit} characters here; '{number}' has {len(number)}."
+        elif holder := self.number_holder(record, number):
+            problem = f"{holder} already has the number {number} here. Enter another number."
+        else:
+            return {"number": number}
+        raise ValidationError({"number": problem})
+
+    def number(self, request):
+        """The number the record is exported under: the one typed on retry, else the one it was sent with."""
+        return request.inputs.get("number") or request.payload["number"]
+
+    def expected_erp_ids(self, request):
+        return {**super().expected_erp_ids(request), "number": self.number(request)}
 
     def synced_fields(self, record, request):
-        """The number the ERP filed the record under (reported by the connector; else the one sent)."""
-        number = str(request.erp_ids.get("number") or request.payload["number"])
+        """The number the ERP filed the record under, which the record here takes too."""
+        number = str(request.erp_ids.get("number") or self.number(request))
         limit = record._meta.get_field("erp_id").max_length
         if len(number) > limit:
             raise ValidationError({"erp_ids": [f"number: '{number}' is longer than {limit} characters."]})
-        return {"erp_id": number}
+        return {"erp_id": number, "number": number}
 
     def rejected(self, record, request):
         """Accounting rejected the record: its creator, who fixes and resends it, is told why (after commit)."""
@@ -77,6 +119,7 @@ class CommitmentExporter(NumberedExporter):
     kind = "commitment"
     label = "Commitment"
     model = Commitment
+    number_limit = erp_profile.COMMITMENT_NUMBER_LIMIT
     steps = (
         _status_step(
             Commitment.put_out_for_bid,
@@ -134,6 +177,10 @@ class CommitmentExporter(NumberedExporter):
 
     def locked(self, pk):
         return Commitment.objects.select_for_update(of=("self",)).select_related("project", "vendor").get(pk=pk)
+
+    def number_holder(self, commitment, number):
+        same = Commitment.objects.filter(project=commitment.project, type=commitment.type, number=number)
+        return same.exclude(pk=commitment.pk).first()
 
     def payload(self, commitment):
         return {

@@ -120,6 +120,8 @@ class Exporter:
     model = None
     #: The admin form for the approver's inputs on accept (and, optional, on retry); None if none.
     accept_form = None
+    #: The admin form for a retry's corrected inputs, when it differs from the accept form's optional fields.
+    retry_form = None
     steps = ()
 
     def locked(self, pk):

@@ -21,7 +21,10 @@ def _accept_form(request):
 
 
 def _retry_form(request):
-    base = registry.exporter_for(request.kind).accept_form
+    exporter = registry.exporter_for(request.kind)
+    if exporter.retry_form is not None:
+        return exporter.retry_form
+    base = exporter.accept_form
     if base is None:
         return None
 
@@ -78,7 +81,7 @@ REQUEST_STEPS = (
         lambda request, user, data: services.request_retry(request=request, user=user, inputs=data),
         _export_outcome("Retried"),
         summary="Retry a failed export, optionally with corrected inputs",
-        help="Export again, correcting the ERP ids if the ERP's message asks for it.",
+        help="Export again, correcting the ERP id or number if the ERP's message asks for it.",
         form=_retry_form,
         serializer=AcceptSerializer,
     ),

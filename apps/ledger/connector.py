@@ -21,12 +21,18 @@ def _write_vendor(request):
     )
 
 
+def _numbered_payload(request):
+    """A commitment's or change order's payload under the number it is exported with (corrected on retry)."""
+    number = request.inputs.get("number")
+    return {**request.payload, "number": number} if number else request.payload
+
+
 def _write_commitment(request):
-    return services.commitment_write(key=request.idempotency_key, payload=request.payload)
+    return services.commitment_write(key=request.idempotency_key, payload=_numbered_payload(request))
 
 
 def _write_change_order(request):
-    return services.change_order_write(key=request.idempotency_key, payload=request.payload)
+    return services.change_order_write(key=request.idempotency_key, payload=_numbered_payload(request))
 
 
 class LedgerConnector(Connector):

@@ -325,6 +325,46 @@ def test_failed_export_is_retried_once_the_erp_is_fixed(pm, approver, api_as, pr
     assert ERPWrite.objects.filter(kind="commitment").count() == 1
 
 
+def test_a_number_the_erp_refused_is_corrected_on_retry_and_the_commitment_takes_it(
+    pm, approver, api_as, project, vendor, commit
+):
+    from apps.ledger.models import ERPJob, ERPVendor
+
+    ERPCommitment.objects.create(
+        job=ERPJob.objects.get(job_id="5000"),
+        kind="subcontract",
+        number="SC-001",
+        description="Keyed in Sage",
+        vendor=ERPVendor.objects.get(vendor_id=vendor.erp_id),
+    )
+    commitment_id = api_as(pm).post(URL, subcontract_data(project, vendor), format="json").json()["id"]
+    other = api_as(pm).post(URL, subcontract_data(project, vendor, number="SC-102"), format="json").json()
+    step(api_as(pm), commitment_id, "approve")
+    step(api_as(pm), commitment_id, "send-to-erp")
+    with commit():
+        accept(api_as(approver), commitment_id)
+    request = ERPRequest.objects.get(kind="commitment", object_id=commitment_id)
+    assert request.status == "failed"
+    retry = f"{REQUESTS}{request.pk}/retry/"
+
+    # A number another commitment of the project holds here, or one too long for the ERP, is refused at once.
+    held = api_as(approver).post(retry, {"number": "SC-102"}, format="json")
+    assert held.status_code == 400
+    assert held.json()["number"] == [
+        f"{Commitment.objects.get(pk=other['id'])} already has the number SC-102 here. Enter another number."
+    ]
+    assert "at most 12 characters" in api_as(approver).post(retry, {"number": "SC-0000000101"}).json()["number"][0]
+    assert ERPRequest.objects.get(pk=request.pk).status == "failed"
+
+    with commit():
+        done = api_as(approver).post(retry, {"number": " SC-101 "}, format="json")
+    assert (done.status_code, done.json()["inputs"]) == (200, {"number": "SC-101"})
+    assert ERPRequest.objects.get(pk=request.pk).status == "synced"
+    commitment = Commitment.objects.get(pk=commitment_id)
+    assert (commitment.number, commitment.erp_id, commitment.erp_status) == ("SC-101", "SC-101", "synced")
+    assert ERPCommitment.objects.filter(job__job_id="5000", number="SC-101").exists()
+
+
 def test_the_agent_cannot_stage_a_commitment_for_import(agent, api_as):
     response = api_as(agent).post(
         "/api/v1/erp/staged-records/",

@@ -141,3 +141,17 @@ def test_a_step_page_the_user_cannot_use_sends_them_back(client, pm, sent_reques
     response = client.get(step_url(sent_request, "accept"), follow=True)
     assert "is not available to you" in response.content.decode()
     assert "ERP job id" not in response.content.decode()
+
+
+def test_a_failed_commitment_is_retried_under_another_number_from_the_admin(client, approver):
+    from tests.commitments.factories import CommitmentFactory
+    from tests.erp_queue.factories import ERPRequestFactory
+
+    commitment = CommitmentFactory(status="approved", erp_status="failed")
+    request = ERPRequestFactory(record=commitment, failed=True, payload={"job_id": "5000", "number": "SC-001"})
+    client.force_login(approver)
+    page = client.get(step_url(request, "retry")).content.decode()
+    assert "Number in the ERP" in page and "type another when the ERP says that one is taken" in page
+    client.post(step_url(request, "retry"), {"number": "SC-101"})
+    request.refresh_from_db()
+    assert (request.status, request.inputs) == ("exporting", {"number": "SC-101"})

@@ -45,11 +45,18 @@ class ClaimedRequestSerializer(ERPRequestSerializer):
 
 
 class AcceptSerializer(Serializer):
-    """The approver's inputs: `erp_job_id` for a job; `erp_vendor_id` and `vendor_type` for a vendor."""
+    """The approver's inputs: `erp_job_id` for a job; `erp_vendor_id` and `vendor_type` for a vendor; for a
+    commitment or change order, optionally another `number` when the ERP refused the one sent."""
 
     erp_job_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
     erp_vendor_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
     vendor_type = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    number = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="Commitments and change orders: export under this number instead (the record here takes it).",
+    )
 
 
 class RejectSerializer(Serializer):
