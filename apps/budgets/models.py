@@ -53,6 +53,18 @@ class Budget(ConcurrentTransitionMixin, models.Model):
     def _created_here(self):
         return self.origin == Origin.APP
 
+    def _has_changes(self):
+        """Something to send: before the first export its full lines; after it, the changes not yet sent.
+
+        Lists annotate `changes_to_send` (selectors.budget_list) so that each row's steps cost no query.
+        """
+        annotated = getattr(self, "changes_to_send", None)
+        if annotated is not None:
+            return annotated
+        if not self.ever_exported:
+            return self.lines.filter(partial=False).exists()
+        return self.transactions.filter(exported_at__isnull=True, request_id__isnull=True).exists()
+
     def _back_from_queue(self, **kwargs):
         return self.Status.SYNCED if self.ever_exported else self.Status.LOCKED
 
@@ -83,7 +95,7 @@ class Budget(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[Status.LOCKED, Status.SYNCED],
         target=Status.READY_TO_EXPORT,
-        conditions=[_created_here],
+        conditions=[_created_here, _has_changes],
         permission="budgets.send_budget",
     )
     def send(self, by=None, description=None):

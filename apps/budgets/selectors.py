@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, OuterRef, Subquery, Sum, Value
+from django.db.models import BooleanField, Case, DecimalField, Exists, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from apps.budgets.models import Budget, BudgetLineItem, BudgetModification, BudgetTransaction
@@ -45,12 +45,22 @@ def line_totals(*, budget):
     return {"original": original, "moved": moved["moved"] or Decimal("0.00"), "revised": original}
 
 
+def _changes_to_send():
+    """Budget._has_changes as a column: full lines before the first export, unsent transactions after it."""
+    full_lines = Exists(BudgetLineItem.objects.filter(budget=OuterRef("pk"), partial=False))
+    unsent = Exists(
+        BudgetTransaction.objects.filter(budget=OuterRef("pk"), exported_at__isnull=True, request_id__isnull=True)
+    )
+    return Case(When(ever_exported=False, then=full_lines), default=unsent, output_field=BooleanField())
+
+
 def budget_list():
     return (
         Budget.objects.select_related("project")
         .annotate(
             erp_request_id=latest_request_id(Budget),
             original_total=Coalesce(Sum("lines__original_amount"), ZERO),
+            changes_to_send=_changes_to_send(),
         )
         .order_by("project__number")  # an aggregate drops Meta.ordering
     )

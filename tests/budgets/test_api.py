@@ -118,7 +118,7 @@ def test_budget_set_up_export_and_update_walk(pm, approver, api_as, project, com
     # Accounting posts the entries in the ERP (the ledger's Post Entries) → the budget is synced.
     ledger_services.budget_entries_post(job=ERPJob.objects.get(job_id="5000"))
     synced = client.get(f"{url}/").json()
-    assert (synced["status"], synced["allowed_steps"]) == ("synced", ["send-to-erp"])
+    assert (synced["status"], synced["allowed_steps"]) == ("synced", [])  # nothing to send: no Send offered
     assert client.post(f"{url}/send-to-erp/").status_code == 400  # nothing unsent
 
     # Updates after export: a partial line, a modification funding it, a $0 line deleted; only these go.

@@ -278,3 +278,21 @@ def test_an_exported_modification_cannot_be_deleted(pm):
     unsent = BudgetModificationFactory()
     services.budget_modification_delete(modification=unsent, user=pm)
     assert list(BudgetModification.objects.all()) == [modification]
+
+
+def test_send_is_offered_only_when_there_is_something_to_send(pm):
+    from apps.core.workflow import allowed_steps
+
+    empty = BudgetFactory(project=ProjectFactory(synced=True), status=Status.LOCKED)
+    assert "send-to-erp" not in allowed_steps(empty, pm)
+    BudgetLineItemFactory(budget=empty, original_amount=Decimal("0.00"), partial=True)  # a partial line has no money
+    assert "send-to-erp" not in allowed_steps(Budget.objects.get(pk=empty.pk), pm)
+    BudgetLineItemFactory(budget=empty)
+    assert "send-to-erp" in allowed_steps(Budget.objects.get(pk=empty.pk), pm)
+
+    synced = BudgetFactory(synced=True)
+    line = BudgetLineItemFactory(budget=synced)
+    BudgetTransactionFactory(line=line, exported=True)
+    assert "send-to-erp" not in allowed_steps(synced, pm)  # everything is the ERP's already
+    BudgetTransactionFactory(line=line)
+    assert "send-to-erp" in allowed_steps(Budget.objects.get(pk=synced.pk), pm)
