@@ -180,3 +180,6 @@ class EstimateImporter(Importer):
 
     def add_to_app(self, *, staged, user):
         return services.budget_import_from_erp(job_id=staged.erp_id, lines=staged.data["lines"], user=user)
+
+    def never_importable(self, staged):
+        return services.erp_import_never_possible(job_id=staged.erp_id)

@@ -197,6 +197,10 @@ class Importer:
         """Create (or update) the app's record from the staged one and return it."""
         raise NotImplementedError
 
+    def never_importable(self, staged):
+        """Why `staged` can never be added to the app, whatever anyone fixes (no Add to app is offered); or None."""
+        return None
+
     def suggestions(self, staged_records):
         """{staged record pk: [Suggestion]} for staged records of this kind, computed for all of them at once."""
         return {}

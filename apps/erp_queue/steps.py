@@ -105,6 +105,12 @@ def _links(staged):
     return importer is not None and importer.can_link
 
 
+def _importable(staged):
+    """Add to app is offered unless the record can never be added (an estimate of a budget exported from here)."""
+    importer = registry.importer_for(staged.kind)
+    return importer is not None and importer.never_importable(staged) is None
+
+
 STAGED_STEPS = (
     Step(
         "link",
@@ -127,6 +133,7 @@ STAGED_STEPS = (
         "{obj} was added to the app.",
         summary="Add the ERP record to the app",
         help="Creates the record here, already synced with the ERP.",
+        available=_importable,
     ),
     Step(
         "archive",

@@ -296,3 +296,16 @@ def test_send_is_offered_only_when_there_is_something_to_send(pm):
     assert "send-to-erp" not in allowed_steps(synced, pm)  # everything is the ERP's already
     BudgetTransactionFactory(line=line)
     assert "send-to-erp" in allowed_steps(Budget.objects.get(pk=synced.pk), pm)
+
+
+def test_add_to_app_is_not_offered_for_an_estimate_of_a_budget_exported_from_here(approver):
+    from apps.core.workflow import allowed_steps
+    from tests.erp_queue.factories import StagedRecordFactory
+
+    exported = BudgetFactory(synced=True)
+    estimate = StagedRecordFactory(
+        kind="estimate", erp_id=exported.project.erp_id, data={"name": "Estimate", "lines": []}
+    )
+    assert "add-to-app" not in allowed_steps(estimate, approver)
+    fresh = StagedRecordFactory(kind="estimate", erp_id="9911", data={"name": "Estimate", "lines": []})
+    assert "add-to-app" in allowed_steps(fresh, approver)  # no project yet: fixable, so offered

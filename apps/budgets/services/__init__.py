@@ -4,7 +4,7 @@ Callers use `from apps.budgets import services; services.budget_lock(...)`: the 
 """
 
 from apps.budgets.services._common import refuse_erp_budget
-from apps.budgets.services.erp_import import budget_import_from_erp
+from apps.budgets.services.erp_import import budget_import_from_erp, erp_import_never_possible
 from apps.budgets.services.files import (
     budget_check_file,
     budget_export,
@@ -45,5 +45,6 @@ __all__ = [
     "budget_modification_delete_refusal",
     "budget_unlock",
     "cost_codes_without_types",
+    "erp_import_never_possible",
     "refuse_erp_budget",
 ]

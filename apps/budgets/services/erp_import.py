@@ -10,13 +10,23 @@ from apps.core.workflow import run_step
 from apps.jobs.models import Origin, Project
 
 
+def _exported_here(budget):
+    return f"{budget} was exported from here; it can never be imported from the ERP."
+
+
+def erp_import_never_possible(*, job_id):
+    """Why an ERP estimate of job `job_id` can never be imported (its budget was exported from here), or None."""
+    budget = Budget.objects.filter(project__erp_id=job_id, ever_exported=True).select_related("project").first()
+    return _exported_here(budget) if budget is not None else None
+
+
 def _budget_taking_import(project, user):
     """The project's budget (created if none), refused if it was built or exported here."""
     budget = Budget.objects.select_for_update().filter(project=project).first()
     if budget is None:
         budget = Budget.objects.create(project=project, origin=Origin.ERP, created_by=user)
     elif budget.ever_exported:
-        raise DomainError(f"{budget} was exported from here; it can never be imported from the ERP.")
+        raise DomainError(_exported_here(budget))
     elif not budget.is_erp_budget and budget.lines.exists():
         raise DomainError(
             f"{budget} already has lines created here; a budget is built in one system. Import the ERP estimate "
