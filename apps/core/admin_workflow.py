@@ -125,6 +125,19 @@ def step_outcome(step, obj):
     return messages.SUCCESS, step.done.format(obj=obj)
 
 
+def _editable(context):
+    """Whether a change page has anything to save: a field of its form, or an inline that takes changes."""
+    adminform = context.get("adminform")
+    if adminform is not None and adminform.form.fields:
+        return True
+    return any(
+        inline.has_add_permission
+        or inline.formset.can_delete
+        or (inline.has_change_permission and bool(inline.formset.form.base_fields))  # not all read-only
+        for inline in context.get("inline_admin_formsets", [])
+    )
+
+
 class WorkflowAdminMixin(ServiceDeleteMixin):
     """Buttons made from the record kind's steps: `exporter.steps`, or `steps` for the queue's own records.
 
@@ -171,6 +184,12 @@ class WorkflowAdminMixin(ServiceDeleteMixin):
                 for step in self._steps(request, obj)
             ]
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and not _editable(context):
+            # Nothing on the page can change in the record's state: no Save that would only say "changed".
+            context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def step_view(self, request, object_id, step):
         obj = self.get_object(request, object_id)

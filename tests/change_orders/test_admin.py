@@ -73,3 +73,21 @@ def test_a_change_order_on_an_unsynced_commitment_shows_why(client, pm, project,
     response = client.post(reverse("admin:change_orders_changeorder_add"), data)
     assert "change orders are made on synced commitments only" in response.content.decode()
     assert not ChangeOrder.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("state", "saves"),
+    [
+        ({"status": "draft", "erp_status": "not_synced"}, True),
+        ({"status": "approved", "erp_status": "ready_to_export"}, False),
+        ({"synced": True}, False),
+    ],
+)
+def test_save_is_offered_only_where_something_on_the_page_can_change(client, pm, state, saves):
+    from tests.change_orders.factories import ChangeOrderFactory, ChangeOrderLineFactory
+
+    change_order = ChangeOrderFactory(**state)
+    ChangeOrderLineFactory(change_order=change_order)
+    client.force_login(pm)
+    page = client.get(reverse("admin:change_orders_changeorder_change", args=[change_order.pk])).content.decode()
+    assert ('name="_save"' in page, 'name="_continue"' in page) == (saves, saves)
