@@ -75,7 +75,10 @@ class BudgetAdmin(ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "import_url": reverse("admin:budgets_budgetlineitem_import") + f"?budget={object_id}",
+            # Offered to those who may import (project managers), not to a viewer.
+            "import_url": reverse("admin:budgets_budgetlineitem_import") + f"?budget={object_id}"
+            if request.user.has_perm("budgets.add_budgetlineitem")
+            else None,
             "lines_url": reverse("admin:budgets_budgetlineitem_changelist") + f"?budget__id__exact={object_id}",
             "modifications_url": reverse("admin:budgets_budgetmodification_changelist")
             + f"?budget__id__exact={object_id}",

@@ -154,6 +154,8 @@ class BudgetImportAdminMixin(ImportMixin):
             super().add_data_read_fail_error_to_form(form, e)
 
     def import_action(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            return self._not_allowed(request)
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
         form = context.get("form")
@@ -164,8 +166,21 @@ class BudgetImportAdminMixin(ImportMixin):
                 self.get_tmp_storage_class()(name=name).remove()
         return response
 
+    def _not_allowed(self, request):
+        """Back to where the user came from, saying who imports budget files (not a bare 403 page)."""
+        messages.error(
+            request,
+            "Your role may look at budgets but not import budget files: a project manager imports them.",
+        )
+        budget_id = request.GET.get("budget") or request.POST.get("budget") or ""
+        if budget_id.isdigit():
+            return HttpResponseRedirect(reverse("admin:budgets_budget_change", args=[budget_id]))
+        return HttpResponseRedirect(reverse("admin:budgets_budgetlineitem_changelist"))
+
     def process_import(self, request, **kwargs):
         """The confirm step, reading only the file its own upload wrote; anything else goes back to the upload."""
+        if not self.has_import_permission(request):
+            return self._not_allowed(request)
         try:
             response = super().process_import(request, **kwargs)
         except UploadGone as exc:

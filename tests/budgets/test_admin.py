@@ -58,6 +58,22 @@ def test_preview_names_the_spreadsheet_row_after_blank_rows(client, pm, budget):
     assert f"<tr><td>{bad_row}</td><td>Cost Code</td>" in html
 
 
+def test_a_viewer_is_told_who_imports_instead_of_a_bare_403(client, viewer, budget):
+    viewer.is_staff = True
+    viewer.save()
+    client.force_login(viewer)
+    page = client.get(reverse("admin:budgets_budget_change", args=[budget.pk])).content.decode()
+    assert 'data-link="import"' not in page
+    for response in (
+        client.get(reverse("admin:budgets_budgetlineitem_import") + f"?budget={budget.pk}", follow=True),
+        client.post(reverse("admin:budgets_budgetlineitem_process_import"), {"budget": budget.pk}, follow=True),
+    ):
+        assert response.status_code == 200
+        assert response.redirect_chain[-1][0] == reverse("admin:budgets_budget_change", args=[budget.pk])
+        assert "a project manager imports them" in response.content.decode()
+    assert not budget.lines.exists()
+
+
 def test_import_refused_on_a_locked_budget(client, pm, budget):
     from apps.budgets import services
 
