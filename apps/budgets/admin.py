@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
@@ -247,10 +248,29 @@ class BudgetLineItemAdmin(BudgetPartAdminMixin, BudgetImportAdminMixin, admin.Mo
         )
 
 
+def line_choice_label(line):
+    """A budget line as a picker lists it: code, cost type, description and what it holds now."""
+    description = f" — {line.description}" if line.description else ""
+    revised = line.original_amount + line.modifications_in - line.modifications_out
+    return f"{line.cost_code.code} {line.cost_type.name}{description} (revised {revised:,.2f})"
+
+
 class ModificationForm(ServiceForm):
     class Meta:
         model = BudgetModification
         fields = ["budget", "from_line", "to_line", "amount", "notes"]
+        widgets = {"budget": forms.Select(attrs={"data-reload-with": "budget"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        budget = self.data.get("budget") or self.initial.get("budget") or ""
+        lines = selectors.line_list(budget=budget) if str(budget).isdigit() else BudgetLineItem.objects.none()
+        for name in ("from_line", "to_line"):
+            if name in self.fields:
+                field = self.fields[name]
+                field.queryset = lines.order_by("cost_code__code", "cost_type_id")
+                field.label_from_instance = line_choice_label
+                field.help_text = "" if str(budget).isdigit() else "Choose the budget first: its lines are listed here."
 
     def service(self, user, data):
         return services.budget_modification_create(
@@ -267,9 +287,18 @@ class ModificationForm(ServiceForm):
 class BudgetModificationAdmin(BudgetPartAdminMixin, admin.ModelAdmin):
     list_display = ["budget", "from_line", "to_line", "transferred", "notes", "created_by", "created_at"]
     list_filter = ["budget"]
-    list_select_related = ["budget__project", "from_line__cost_code", "to_line__cost_code", "created_by"]
+    list_select_related = [
+        "budget__project",
+        "from_line__cost_code",
+        "from_line__cost_type",
+        "to_line__cost_code",
+        "to_line__cost_type",
+        "created_by",
+    ]
     form = ModificationForm
-    raw_id_fields = ["from_line", "to_line"]
+
+    class Media:
+        js = ["core/reload_on_change.js"]
 
     @staticmethod
     def delete_service(modification, user):

@@ -175,7 +175,7 @@ class BudgetLineItem(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.cost_code.code}/{self.cost_type_id}"
+        return f"{self.cost_code.code} {self.cost_type.name}"  # 5100 Material, as people name a budget line
 
 
 class BudgetModification(models.Model):

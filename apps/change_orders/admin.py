@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from apps.change_orders import selectors, services
@@ -13,6 +14,12 @@ from apps.core.admin_workflow import (
 )
 
 LINE_FIELDS = ["commitment_line", "amount", "cost_code", "cost_type", "description", "quantity", "uom", "unit_cost"]
+
+
+def commitment_line_label(line):
+    """A commitment line as the picker lists it: its number, code, cost type, description and amount."""
+    description = f" — {line.description}" if line.description else ""
+    return f"Line {line.position}: {line.cost_code.code} {line.cost_type.name}{description} ({line.amount:,.2f})"
 
 
 class ChangeOrderLineForm(ComputedAmountLineForm):
@@ -43,14 +50,20 @@ class ChangeOrderLineInline(LockableInlineMixin, admin.TabularInline):
         return "lines" not in obj.locked_fields()
 
     def get_formset(self, request, obj=None, **kwargs):
-        self.commitment_id = obj.commitment_id if obj is not None else request.GET.get("commitment")
+        if obj is not None:
+            self.commitment_id = obj.commitment_id
+        else:  # the add page: the commitment it was opened for, or the one its form posts
+            self.commitment_id = request.POST.get("commitment") or request.GET.get("commitment")
         return super().get_formset(request, obj, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "commitment_line":
             commitment_id = self.commitment_id if str(self.commitment_id or "").isdigit() else None
             kwargs["queryset"] = selectors.commitment_line_choices(commitment_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "commitment_line":
+            field.label_from_instance = commitment_line_label
+        return field
 
 
 class ChangeOrderForm(LinesServiceForm):
@@ -59,6 +72,7 @@ class ChangeOrderForm(LinesServiceForm):
     class Meta:
         model = ChangeOrder
         fields = ["commitment", "number", "title", "description"]
+        widgets = {"commitment": forms.Select(attrs={"data-reload-with": "commitment"})}
 
     number_help = "Leave empty for the commitment's next number (001, 002, …)."
 
@@ -87,6 +101,9 @@ class ChangeOrderAdmin(LinesServiceAdminMixin, ERPDisplayMixin, WorkflowAdminMix
         "amount",
     ]
     exporter = ChangeOrderExporter
+
+    class Media:
+        js = ["core/reload_on_change.js"]
 
     def get_queryset(self, request):
         return selectors.change_order_list()

@@ -30,6 +30,6 @@ def change_order_get(pk):
 
 
 def commitment_line_choices(commitment_id=None):
-    """The commitment lines a change order may change (those of one commitment, when it is known)."""
-    lines = CommitmentLine.objects.select_related("commitment", "cost_code")
-    return lines.filter(commitment_id=commitment_id) if commitment_id else lines
+    """The commitment lines a change order may change: those of its commitment (none until it is chosen)."""
+    lines = CommitmentLine.objects.select_related("commitment", "cost_code", "cost_type").order_by("position")
+    return lines.filter(commitment_id=commitment_id) if commitment_id else lines.none()

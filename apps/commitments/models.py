@@ -188,4 +188,4 @@ class CommitmentLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.commitment.number} line {self.position} ({self.cost_code.code}/{self.cost_type_id})"
+        return f"{self.commitment.number} line {self.position}: {self.cost_code.code} {self.cost_type.name}"

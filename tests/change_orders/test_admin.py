@@ -17,7 +17,7 @@ def test_add_from_the_commitment_then_submit_approve_send(client, pm, approver, 
     add = reverse("admin:change_orders_changeorder_add") + f"?commitment={commitment.pk}"
     assert add in page
     form = client.get(add).content.decode()
-    assert "SC-001 line 1 (2300/4)" in form
+    assert "Line 1: 2300 Subcontract — Excavation (12,000.00)" in form  # what a person recognises
 
     def line(i, commitment_line, amount):
         fields = {"commitment_line": commitment_line, "amount": amount, "cost_code": "", "cost_type": ""}

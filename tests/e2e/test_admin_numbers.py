@@ -51,11 +51,15 @@ def test_a_modification_larger_than_what_the_line_has_left_is_refused(page, live
     budget = BudgetFactory(status=Budget.Status.LOCKED)
     concrete = BudgetLineItemFactory(budget=budget, description="Concrete", original_amount=Decimal("180000.00"))
     steel = BudgetLineItemFactory(budget=budget, description="Steel", original_amount=Decimal("0.00"), partial=True)
+    other_budget_line = BudgetLineItemFactory()
     log_in(page, live_server, pm_user)
     page.goto(f"{live_server.url}/admin/budgets/budgetmodification/add/")
-    page.get_by_label("Budget:", exact=True).select_option(str(budget.pk))
-    page.locator("#id_from_line").fill(str(concrete.pk))
-    page.locator("#id_to_line").fill(str(steel.pk))
+    page.get_by_label("Budget:", exact=True).select_option(str(budget.pk))  # reloads with the budget's lines
+    code = concrete.cost_code.code
+    page.locator("#id_from_line").select_option(label=f"{code} Material — Concrete (revised 180,000.00)")
+    page.locator("#id_to_line").select_option(label=f"{steel.cost_code.code} Material — Steel (revised 0.00)")
+    expect(page.locator("#id_from_line option")).to_have_count(3)  # blank, Concrete, Steel: no other budget's
+    expect(page.locator("#id_from_line")).not_to_contain_text(other_budget_line.description)
     page.get_by_label("Amount:").fill("200000")
     save(page)
     refused(page, "has 180,000.00 left: a modification can move at most that out of it, not 200,000.00.")

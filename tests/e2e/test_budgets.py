@@ -181,8 +181,11 @@ def add_modification(page, from_line, to_line, amount):
     open_model(page, "Budgets", "Budget modifications")
     page.get_by_role("link", name="Add budget modification").click()
     page.get_by_label("Budget:", exact=True).select_option(label=BUDGET)
-    page.locator("#id_from_line").fill(str(from_line.pk))
-    page.locator("#id_to_line").fill(str(to_line.pk))
+    # Choosing the budget lists its lines (the page reloads with it): picked by what a person reads.
+    page.locator("#id_from_line").select_option(
+        label=re.compile(rf"^{from_line.cost_code.code} {from_line.cost_type.name}")
+    )
+    page.locator("#id_to_line").select_option(label=re.compile(rf"^{to_line.cost_code.code} {to_line.cost_type.name}"))
     page.get_by_label("Amount:").fill(amount)
     page.get_by_label("Notes").fill("Trenching moved from materials to the crew.")
     page.get_by_role("button", name="Save", exact=True).click()

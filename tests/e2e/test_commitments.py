@@ -105,7 +105,7 @@ def test_subcontract_and_change_order_reach_the_erp(
     pm.locator("#id_title").fill("Rock at grid C")
     pm.locator("#id_description").fill("Extra excavation")
     pm.get_by_role("button", name="Add another Change order line").click()
-    pm.locator("#id_lines-0-commitment_line").select_option(label="SC-001 line 1 (2300/4)")
+    pm.locator("#id_lines-0-commitment_line").select_option(label="Line 1: 2300 Subcontract (12,000.00)")
     pm.locator("#id_lines-0-amount").fill("1500")
     pm.get_by_role("button", name="Save", exact=True).click()
     expect(pm.locator(".messagelist .success")).to_contain_text("was added successfully")

@@ -25,6 +25,22 @@ def test_pm_sends_from_the_admin_and_the_button_changes(client, pm, cost_codes):
     assert Project.objects.get(pk=project.pk).erp_status == "ready_to_export"
 
 
+def test_the_history_reads_as_people_say_it(client, pm, approver, cost_codes):
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    project = ProjectCostCodeFactory(cost_code=cost_codes[0]).project
+    _, request = erp_services.record_send(record=project, user=pm)
+    erp_services.request_reject(request=request, user=approver, reason="Wrong city")
+    client.force_login(pm)
+    page = client.get(project_url(project)).content.decode()
+    history = page[page.index("<h2>History</h2>") :]
+    assert "Sent to accounting" in history and "Rejected by accounting" in history and "Wrong city" in history
+    assert "pm" in history and "the system" in history  # the system moved the project when accounting rejected
+    assert date_format(timezone.localtime(), "M j, Y") in history
+    assert "mark_rejected" not in history and "ready_to_export" not in history
+
+
 def test_admin_send_refusal_names_the_cost_code(client, pm, cost_codes):
     project = ProjectCostCodeFactory(cost_code=cost_codes[1], cost_types=[]).project
     client.force_login(pm)
