@@ -12,6 +12,7 @@ from apps.core.workflow import Step, run_step
 from apps.erp_queue import services as erp_services
 from apps.erp_queue.registry import Exporter, Importer
 from apps.jobs.models import Project
+from apps.jobs.selectors import cost_type_payload_names
 
 
 def _budget_step(transition, name, label, service, done, summary, **kwargs):
@@ -26,6 +27,8 @@ class BudgetExporter(Exporter):
     kind = "budget"
     label = "Budget"
     model = Budget
+    record_key = "budget"
+    payload_names = staticmethod(cost_type_payload_names)
     steps = (
         _budget_step(
             Budget.lock,

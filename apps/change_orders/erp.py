@@ -64,6 +64,7 @@ class ChangeOrderExporter(NumberedExporter):
     kind = "change_order"
     label = "Commitment change order"
     model = ChangeOrder
+    record_key = "change_order"
     number_limit = erp_profile.CHANGE_ORDER_NUMBER_LIMIT
     steps = (
         _status_step(

@@ -13,6 +13,7 @@ from apps.core.workflow import Step
 from apps.erp_queue import services as erp_services
 from apps.erp_queue.registry import Exporter
 from apps.jobs.models import Project
+from apps.jobs.selectors import cost_type_payload_names
 from apps.vendors.models import Company
 
 
@@ -54,6 +55,7 @@ class NumberedExporter(Exporter):
     """
 
     retry_form = NumberForm
+    payload_names = staticmethod(cost_type_payload_names)
     #: The ERP's width for the number.
     number_limit = None
 
@@ -119,6 +121,7 @@ class CommitmentExporter(NumberedExporter):
     kind = "commitment"
     label = "Commitment"
     model = Commitment
+    record_key = "commitment"
     number_limit = erp_profile.COMMITMENT_NUMBER_LIMIT
     steps = (
         _status_step(

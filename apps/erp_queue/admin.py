@@ -1,5 +1,3 @@
-import json
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -10,60 +8,9 @@ from django.utils.html import format_html, format_html_join
 
 from apps.core.admin_workflow import WorkflowAdminMixin, bullet_list, run_and_report, status_badge
 from apps.erp_queue import registry, selectors, services
+from apps.erp_queue.admin_display import inputs_text, readable_json
 from apps.erp_queue.models import ERPRequest, StagedRecord
 from apps.erp_queue.steps import REQUEST_STEPS, STAGED_STEPS, RejectForm
-
-
-def _label(key):
-    return key.replace("_", " ").capitalize().replace("Erp", "ERP")
-
-
-def _cell(value):
-    if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return "—" if value in (None, "") else str(value)
-
-
-def _is_table(value):
-    return isinstance(value, list) and bool(value) and all(isinstance(row, dict) for row in value)
-
-
-def readable_json(data, raw_label):
-    """A payload as an approver reads it: its fields, then each list of rows as a table; the raw JSON below."""
-    scalars = [(key, value) for key, value in data.items() if not _is_table(value)]
-    tables = [(key, value) for key, value in data.items() if _is_table(value)]
-    parts = [
-        format_html(
-            '<table class="erp-details"><tbody>{}</tbody></table>',
-            format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", ((_label(k), _cell(v)) for k, v in scalars)),
-        )
-    ]
-    for key, rows in tables:
-        columns = list(dict.fromkeys(column for row in rows for column in row))
-        parts.append(
-            format_html(
-                '<table class="erp-details"><caption>{} ({})</caption><thead><tr>{}</tr></thead><tbody>{}</tbody>'
-                "</table>",
-                _label(key),
-                len(rows),
-                format_html_join("", "<th>{}</th>", ((_label(c),) for c in columns)),
-                format_html_join(
-                    "",
-                    "<tr>{}</tr>",
-                    ((format_html_join("", "<td>{}</td>", ((_cell(row.get(c)),) for c in columns)),) for row in rows),
-                ),
-            )
-        )
-    parts.append(
-        format_html(
-            '<details><summary>{}</summary><pre class="erp-payload">{}</pre></details>',
-            raw_label,
-            json.dumps(data, indent=2),
-        )
-    )
-    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 @admin.action(description="Reject selected requests with one reason", permissions=["decide"])
@@ -129,19 +76,14 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/erp_queue/erprequest/change_list.html"
     fieldsets = [
         (None, {"fields": ["kind", "record_link", "status_badge", "payload_pretty"]}),
-        ("Decision", {"fields": ["sent_by", "sent_at", "decided_by", "decided_at", "inputs", "reason"]}),
+        ("Decision", {"fields": ["sent_by", "sent_at", "decided_by", "decided_at", "inputs_list", "reason"]}),
+        ("Export", {"fields": ["messages_list", "erp_ids_list", "completed_at"]}),
         (
-            "Export",
+            "Technical details",
             {
-                "fields": [
-                    "messages_list",
-                    "erp_ids_list",
-                    "attempts",
-                    "leased_by",
-                    "lease_expires_at",
-                    "completed_at",
-                    "idempotency_key",
-                ]
+                "classes": ["collapse"],
+                "description": "How the connector handles the export: for whoever looks after the integration.",
+                "fields": ["attempts", "leased_by", "lease_expires_at", "idempotency_key"],
             },
         ),
     ]
@@ -194,11 +136,21 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="ERP ids")
     def erp_ids_list(self, obj):
-        return "; ".join(f"{_label(key)}: {value}" for key, value in obj.erp_ids.items()) or "—"
+        return inputs_text(obj.erp_ids)
+
+    @admin.display(description="Typed by the approver")
+    def inputs_list(self, obj):
+        return inputs_text(obj.inputs)
 
     @admin.display(description="Payload (what is exported)")
     def payload_pretty(self, obj):
-        return readable_json(obj.payload, "Exactly as exported (JSON)")
+        exporter = registry.exporter_for(obj.kind)
+        return readable_json(
+            obj.payload,
+            "Exactly as exported (JSON)",
+            hidden=[exporter.record_key] if exporter.record_key else [],
+            names=exporter.payload_names(),
+        )
 
 
 @admin.action(description="Add selected to the app", permissions=["import"])

@@ -72,7 +72,9 @@ class ERPRequest(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.record_label} (request {self.pk})"
+        kind, label = self.get_kind_display(), self.record_label
+        named = label.casefold().startswith(kind.casefold())  # "Budget of 2403", not "Budget Budget of 2403"
+        return f"{label if named else f'{kind} {label}'} (request {self.pk})"
 
     @audited_transition(
         field=status,

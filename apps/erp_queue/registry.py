@@ -122,6 +122,8 @@ class Exporter:
     accept_form = None
     #: The admin form for a retry's corrected inputs, when it differs from the accept form's optional fields.
     retry_form = None
+    #: The payload's key holding the record's id here (the approver's page leaves it to the raw JSON).
+    record_key = None
     steps = ()
 
     def locked(self, pk):
@@ -143,6 +145,10 @@ class Exporter:
 
     def clean_inputs(self, *, request, inputs):
         """The approver's inputs for accept/retry, cleaned; raise ValidationError({field: msg}) if wrong."""
+        return {}
+
+    def payload_names(self):
+        """{payload key: {code: name}} for coded values the approver reads by name (cost types)."""
         return {}
 
     def expected_erp_ids(self, request):

@@ -10,6 +10,7 @@ from apps.erp_queue import services as erp_services
 from apps.erp_queue.registry import Exporter, Importer
 from apps.jobs import services
 from apps.jobs.models import Project
+from apps.jobs.selectors import cost_type_payload_names
 
 
 class JobAcceptForm(forms.Form):
@@ -35,6 +36,7 @@ class JobExporter(Exporter):
     label = "Job"
     model = Project
     accept_form = JobAcceptForm
+    payload_names = staticmethod(cost_type_payload_names)
     steps = erp_services.export_steps(
         Project,
         noun="project",

@@ -155,3 +155,31 @@ def test_a_failed_commitment_is_retried_under_another_number_from_the_admin(clie
     client.post(step_url(request, "retry"), {"number": "SC-101"})
     request.refresh_from_db()
     assert (request.status, request.inputs) == ("exporting", {"number": "SC-101"})
+
+
+def test_the_request_page_speaks_the_approvers_words(client, approver):
+    import uuid
+
+    from tests.budgets.factories import BudgetFactory
+    from tests.erp_queue.factories import ERPRequestFactory
+
+    budget = BudgetFactory(project__number="2403")
+    key = str(uuid.uuid4())
+    payload = {
+        "budget": budget.pk,
+        "project": "2403",
+        "job_id": "2403",
+        "transactions": [
+            {"key": key, "type": "original_estimate", "cost_code": "5100", "cost_type": 1, "amount": "114000.00"}
+        ],
+    }
+    request = ERPRequestFactory(record=budget, accepted=True, payload=payload, inputs={"erp_job_id": "2403"})
+    assert str(request) == f"Budget of {budget.project} (request {request.pk})"
+    client.force_login(approver)
+    page = client.get(change_url(request)).content.decode()
+    readable, raw = page.split("Exactly as exported (JSON)", 1)
+    assert "Original estimate" in readable and "114,000.00" in readable and "1 Material" in readable
+    assert key not in readable and "original_estimate" not in readable and key in raw  # the raw JSON keeps it
+    assert "ERP job id: 2403" in page and "{&quot;erp_job_id&quot;" not in page
+    technical = page[page.index("Technical details") :]
+    assert "Idempotency key" in technical and "Leased by" in technical
