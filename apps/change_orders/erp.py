@@ -115,6 +115,7 @@ class ChangeOrderExporter(NumberedExporter):
         return {
             "change_order": change_order.pk,
             "job_id": commitment.project.erp_id,
+            "project": commitment.project.number,
             "commitment_type": commitment.type,
             "commitment_number": commitment.erp_id,
             "vendor_id": commitment.vendor.erp_id,

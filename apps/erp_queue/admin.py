@@ -60,12 +60,12 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "kind",
+        "project",
         "record_link",
         "status_badge",
         "sent_by",
         "sent_at",
         "decided_by",
-        "attempts",
         "messages_list",
     ]
     list_display_links = ["id"]
@@ -129,6 +129,10 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
         return status_badge(obj.get_status_display(), obj.status)
+
+    @admin.display(description="Project")
+    def project(self, obj):
+        return registry.exporter_for(obj.kind).project_of(obj) or "—"
 
     @admin.display(description="ERP messages")
     def messages_list(self, obj):

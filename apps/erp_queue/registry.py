@@ -147,6 +147,10 @@ class Exporter:
         """The approver's inputs for accept/retry, cleaned; raise ValidationError({field: msg}) if wrong."""
         return {}
 
+    def project_of(self, request):
+        """The project number the request belongs to, as its payload names it ("" for kinds not on a project)."""
+        return str(request.payload.get("project") or "")
+
     def payload_names(self):
         """{payload key: {code: name}} for coded values the approver reads by name (cost types)."""
         return {}

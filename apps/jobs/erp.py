@@ -79,6 +79,9 @@ class JobExporter(Exporter):
     def expected_erp_ids(self, request):
         return {"job_id": request.inputs.get("erp_job_id")}
 
+    def project_of(self, request):
+        return str(request.payload.get("number") or "")  # the request is the project itself
+
     def synced_fields(self, project, request):
         """The job id the connector reported: a valid one that no other project holds (else 400)."""
         erp_id = request.erp_ids.get("job_id")

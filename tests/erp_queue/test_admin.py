@@ -183,3 +183,16 @@ def test_the_request_page_speaks_the_approvers_words(client, approver):
     assert "ERP job id: 2403" in page and "{&quot;erp_job_id&quot;" not in page
     technical = page[page.index("Technical details") :]
     assert "Idempotency key" in technical and "Leased by" in technical
+
+
+def test_the_queue_lists_each_request_with_its_project(client, pm, approver, sent_request):
+    from tests.change_orders.factories import ChangeOrderFactory, ChangeOrderLineFactory
+
+    change_order = ChangeOrderFactory(status="approved", commitment__project__number="2405")
+    ChangeOrderLineFactory(change_order=change_order)
+    _, co_request = erp_services.record_send(record=change_order, user=pm)
+    client.force_login(approver)
+    page = client.get(reverse("admin:erp_queue_erprequest_changelist")).content.decode()
+    rows = {row.split("</tr>")[0] for row in page.split("<tr")[1:]}
+    assert any("8001" in row and "field-project" in row for row in rows)  # a job request: the project itself
+    assert any("2405" in row and co_request.record_label in row for row in rows)
