@@ -158,6 +158,9 @@ class BudgetImportAdminMixin(ImportMixin):
             return self._not_allowed(request)
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
+        if context:  # the page belongs to its budget: its title and the way back name it
+            budget_id = request.POST.get("budget") or request.GET.get("budget") or ""
+            context["budget"] = Budget.objects.filter(pk=budget_id).first() if budget_id.isdigit() else None
         form = context.get("form")
         if request.method == "POST" and "confirm_form" not in context and form is not None:
             # No confirmation will read the uploaded copy (bad rows, unreadable file): remove it now.

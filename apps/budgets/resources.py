@@ -83,11 +83,15 @@ class BudgetLineResource(resources.ModelResource):
         result.totals[RowResult.IMPORT_TYPE_SKIP] = self.outcome["unchanged"]
         result.missing_columns = self.outcome["missing"]
         # Each cell under its own column, whatever the file's order; a column the file lacks is left blank.
+        # The amount is what the line will hold: typed, or Unit Qty × Unit Cost, as accountants read it.
         positions = budget_file.column_positions(list(dataset.headers or [])[:-2])
+        amounts, original = self.outcome["amounts"], budget_file.COLUMNS.index(budget_file.ORIGINAL)
         for cells in dataset[:PREVIEW_ROWS]:
             row = RowResult()
             row.import_type = RowResult.IMPORT_TYPE_NEW
             row.diff = [cells[positions[column]] if column in positions else "" for column in budget_file.COLUMNS]
+            if cells[-2] in amounts:
+                row.diff[original] = f"{amounts[cells[-2]]:,.2f}"
             result.append_row_result(row)
         return result
 

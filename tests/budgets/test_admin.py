@@ -32,11 +32,22 @@ def test_upload_preview_confirm(client, pm, budget):
     assert budget.lines.count() == 4
 
 
+def test_the_import_page_belongs_to_its_budget_and_the_preview_shows_computed_amounts(client, pm, budget):
+    client.force_login(pm)
+    form = client.get(reverse("admin:budgets_budgetlineitem_import") + f"?budget={budget.pk}").content.decode()
+    assert f"<h1>Import a budget file into {budget}</h1>" in form
+    assert f'<a href="{reverse("admin:budgets_budget_change", args=[budget.pk])}">{budget}</a>' in form
+    page = preview(client, budget)
+    diffs = {(row.diff[0], row.diff[1]): row.diff for row in page.context["result"].valid_rows()}
+    assert diffs["2300", "3"][6] == "4,500.00"  # Unit Qty × Unit Cost, not an empty cell
+    assert diffs["1000", "1"][6] == "30,000.00"
+
+
 def test_the_preview_shows_each_value_under_its_own_column(client, pm, budget):
     client.force_login(pm)
     page = preview(client, budget, "Original Budget,Cost Type,Cost Code\n30000,1,1000\n")
     rows = page.context["result"].valid_rows()
-    assert [str(cell) for cell in rows[0].diff] == ["1000", "1", "", "", "", "", "30000", ""]
+    assert [str(cell) for cell in rows[0].diff] == ["1000", "1", "", "", "", "", "30,000.00", ""]
     html = page.content.decode()
     assert "The file has no Description, Unit Qty, UOM, Unit Cost columns" in html
     assert "the lines already on the budget keep theirs" in html

@@ -1,6 +1,7 @@
 """Budget files, good and bad: every bad row is named with its column, value and rule; nothing is guessed."""
 
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -134,6 +135,22 @@ def test_a_file_that_is_no_text_is_refused_with_a_message():
         budget_file.read(b"PK\x03\x04garbage")
 
 
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "The file is a PDF document, not a spreadsheet"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "an old Excel workbook (.xls), not a spreadsheet"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a PNG image, not a spreadsheet"),
+        (b"Cost Code\x00\x00\x01\x02", "The file is not a text file"),
+    ],
+)
+def test_a_file_that_is_not_a_spreadsheet_is_named_for_what_it_is(raw, message):
+    for read in (budget_file.read, budget_file.read_csv, budget_file.read_xlsx):
+        with pytest.raises(budget_file.FileError, match=re.escape(message)) as refused:
+            read(raw)
+        assert "save the budget as CSV or XLSX" in str(refused.value)
+
+
 def _xlsx(*sheets):
     """An XLSX workbook with one sheet per list of rows."""
     workbook = openpyxl.Workbook()
@@ -161,7 +178,13 @@ def test_errors_name_the_row_the_spreadsheet_shows_with_blank_and_title_rows(bud
 def test_a_missing_column_names_the_header_row_below_title_rows(budget):
     result = check(budget, "Cost Code report\n\nCost Code,Description,Original Budget\n1000,x,5\n")
     assert errors(result) == [
-        (3, "Cost Type", "The file has no 'Cost Type' column. The columns are: " + ", ".join(budget_file.COLUMNS) + ".")
+        (
+            3,
+            "Cost Type",
+            "The file has no 'Cost Type' column. Its header row has 'Cost Code', 'Description', 'Original Budget'. "
+            "A budget file needs Cost Code, Cost Type, Original Budget; Description, Unit Qty, UOM, Unit Cost, "
+            "Manual Calculation are optional.",
+        )
     ]
 
 

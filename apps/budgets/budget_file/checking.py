@@ -110,11 +110,15 @@ def _columns(headers, row):
         if column in found:
             errors.append(RowError(row, column, header, f"The column '{column}' appears twice."))
         found[column] = index
+    has = ", ".join(f"'{h.strip()}'" for h in headers if h.strip()) or "no column names"
+    optional = ", ".join(c for c in COLUMNS if c not in REQUIRED)
     for column in REQUIRED:
         if column not in found:
-            errors.append(
-                RowError(row, column, "", f"The file has no '{column}' column. The columns are: {', '.join(COLUMNS)}.")
+            message = (
+                f"The file has no '{column}' column. Its header row has {has}. A budget file needs "
+                f"{', '.join(REQUIRED)}; {optional} are optional."
             )
+            errors.append(RowError(row, column, "", message))
     return found, errors
 
 

@@ -130,6 +130,7 @@ def _unquote(cells):
 def read_csv(raw):
     if isinstance(raw, bytes):
         refuse_size(len(raw))
+        refuse_non_spreadsheet(raw)
     text = decode(raw) if isinstance(raw, bytes) else raw
     try:
         rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
@@ -170,6 +171,7 @@ def read_xlsx(raw):
     import openpyxl
 
     refuse_size(len(raw))
+    refuse_non_spreadsheet(raw)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:
@@ -180,8 +182,29 @@ def read_xlsx(raw):
         workbook.close()
 
 
+#: What a file that is not a spreadsheet starts with, and what to call it.
+NOT_SPREADSHEETS = [
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+]
+
+
+def refuse_non_spreadsheet(raw):
+    """A FileError naming what the file is when it is plainly not CSV or XLSX (a PDF, an .xls, an image)."""
+    kind = next((name for magic, name in NOT_SPREADSHEETS if raw.startswith(magic)), None)
+    if kind is None and b"\x00" in raw[:4096] and raw[:2] != b"PK":
+        kind = "not a text file"
+    if kind is not None:
+        what = kind if kind.startswith("not") else f"{kind}, not a spreadsheet"
+        raise FileError(f"The file is {what}: save the budget as CSV or XLSX (File → Save As) and upload that.")
+
+
 def read(raw, filename=""):
     """The budget file as a Dataset: XLSX when it is a zip (or named .xlsx), else CSV."""
+    refuse_non_spreadsheet(raw)
     if raw[:2] == b"PK" or filename.lower().endswith(".xlsx"):
         return read_xlsx(raw)
     return read_csv(raw)

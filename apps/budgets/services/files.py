@@ -101,9 +101,10 @@ def budget_import_allowed(*, budget, user):
 def budget_import(*, budget, dataset, user, dry_run=False, progress=None):
     """The one writer of a budget file's rows (admin confirm step, API, import_budget): every row checked, all or none.
 
-    Returns {"new", "updated", "unchanged", "errors": [the first RowErrors], "bad_rows", "more_rows", "missing"}
-    (more_rows: bad rows none of whose errors is listed; missing: the optional columns the file lacks, whose
-    fields known lines keep); refusals (state, permission) raise.
+    Returns {"new", "updated", "unchanged", "errors": [the first RowErrors], "bad_rows", "more_rows", "missing",
+    "amounts"} (more_rows: bad rows none of whose errors is listed; missing: the optional columns the file lacks,
+    whose fields known lines keep; amounts: {row: the amount it stores}, computed ones included, when it imports);
+    refusals (state, permission) raise.
     """
     budget_import_allowed(budget=budget, user=user)
     with transaction.atomic():
@@ -122,7 +123,8 @@ def budget_import(*, budget, dataset, user, dry_run=False, progress=None):
         counts = budget_lines_write(
             budget=budget, lines=checked.lines, missing=checked.missing, dry_run=dry_run, progress=progress
         )
-    return {**counts, "errors": [], "bad_rows": 0, "more_rows": 0, "missing": checked.missing}
+    amounts = {line.row: line.original_amount for line in checked.lines}  # what each row comes to (the preview)
+    return {**counts, "errors": [], "bad_rows": 0, "more_rows": 0, "missing": checked.missing, "amounts": amounts}
 
 
 def budget_export(*, budget, fmt):
