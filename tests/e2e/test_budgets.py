@@ -11,6 +11,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from apps.budgets import selectors
+from apps.budgets.admin import line_choice_label
 from apps.budgets.models import Budget, BudgetLineItem
 from apps.erp_queue import services as erp_services
 from apps.erp_queue.models import ERPRequest
@@ -182,10 +184,9 @@ def add_modification(page, from_line, to_line, amount):
     page.get_by_role("link", name="Add budget modification").click()
     page.get_by_label("Budget:", exact=True).select_option(label=BUDGET)
     # Choosing the budget lists its lines (the page reloads with it): picked by what a person reads.
-    page.locator("#id_from_line").select_option(
-        label=re.compile(rf"^{from_line.cost_code.code} {from_line.cost_type.name}")
-    )
-    page.locator("#id_to_line").select_option(label=re.compile(rf"^{to_line.cost_code.code} {to_line.cost_type.name}"))
+    for field, line in (("from_line", from_line), ("to_line", to_line)):
+        listed = selectors.line_list(budget=line.budget_id).get(pk=line.pk)
+        page.locator(f"#id_{field}").select_option(label=line_choice_label(listed))
     page.get_by_label("Amount:").fill(amount)
     page.get_by_label("Notes").fill("Trenching moved from materials to the crew.")
     page.get_by_role("button", name="Save", exact=True).click()
