@@ -177,6 +177,21 @@ def archive_selected(modeladmin, request, queryset):
         )
 
 
+def _imported_records(staged_records):
+    """{(kind, id): the app's record} that staged records were added as or linked to: one query per kind."""
+    ids = {}
+    for staged in staged_records:
+        if staged.imported_object_id is not None:
+            ids.setdefault(staged.kind, set()).add(staged.imported_object_id)
+    records = {}
+    for kind, pks in ids.items():
+        importer = registry.importer_for(kind)
+        if importer is not None and importer.model is not None:
+            found = importer.model.objects.select_related().in_bulk(pks)  # str() may name a related record
+            records.update({(kind, pk): obj for pk, obj in found.items()})
+    return records
+
+
 def _admin_link(model, object_id, text):
     """A link to the record's admin page, or its text when the model has none."""
     if model is None:
@@ -190,7 +205,7 @@ def _admin_link(model, object_id, text):
 
 @admin.register(StagedRecord)
 class StagedRecordAdmin(WorkflowAdminMixin, admin.ModelAdmin):
-    list_display = ["kind", "erp_id", "label", "status_badge", "suggestions_list", "staged_at", "updated_at"]
+    list_display = ["kind", "erp_id", "label", "status_badge", "suggestions_list", "imported_record", "updated_at"]
     list_filter = ["status", "kind"]
     search_fields = ["erp_id", "label"]
     actions = [add_selected_to_app, archive_selected]
@@ -230,8 +245,10 @@ class StagedRecordAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         changelist = super().get_changelist_instance(request)
         # The page's suggestions in one computation, not one per row.
         suggestions = selectors.staged_record_suggestions(changelist.result_list)
+        records = _imported_records(changelist.result_list)
         for staged in changelist.result_list:
             staged.page_suggestions = suggestions.get(staged.pk, [])
+            staged.page_record = records.get((staged.kind, staged.imported_object_id))
         return changelist
 
     def changelist_view(self, request, extra_context=None):
@@ -288,5 +305,7 @@ class StagedRecordAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def imported_record(self, obj):
         if obj.imported_object_id is None:
             return "—"
+        record = getattr(obj, "page_record", None) or _imported_records([obj]).get((obj.kind, obj.imported_object_id))
         importer = registry.importer_for(obj.kind)
-        return _admin_link(importer and importer.model, obj.imported_object_id, f"#{obj.imported_object_id}")
+        text = str(record) if record is not None else f"{obj.label} (no longer in the app)"
+        return _admin_link(importer and importer.model if record else None, obj.imported_object_id, text)

@@ -196,3 +196,21 @@ def test_the_queue_lists_each_request_with_its_project(client, pm, approver, sen
     rows = {row.split("</tr>")[0] for row in page.split("<tr")[1:]}
     assert any("8001" in row and "field-project" in row for row in rows)  # a job request: the project itself
     assert any("2405" in row and co_request.record_label in row for row in rows)
+
+
+def test_a_staged_record_links_the_record_it_became_by_its_name(client, approver, cost_codes):
+    staged = StagedRecord.objects.create(
+        kind="job",
+        erp_id="5101",
+        label="Depot",
+        data={"name": "Depot", "cost_codes": [{"code": cost_codes[0].code, "cost_types": [2]}]},
+    )
+    erp_services.staged_record_add_to_app(staged=staged, user=approver)
+    project = Project.objects.get(erp_id="5101")
+    client.force_login(approver)
+    url = reverse("admin:jobs_project_change", args=[project.pk])
+    for page in (
+        client.get(reverse("admin:erp_queue_stagedrecord_changelist")).content.decode(),
+        client.get(reverse("admin:erp_queue_stagedrecord_change", args=[staged.pk])).content.decode(),
+    ):
+        assert f'<a href="{url}">{project}</a>' in page  # its name, not "#1"
