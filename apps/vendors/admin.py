@@ -10,6 +10,10 @@ from apps.vendors.models import Company
 DETAIL_FIELDS = ("abbreviated_name", "email", "phone", "is_active")
 
 
+def _vendor_type_names():
+    return {t["code"]: t["name"] for t in selectors.vendor_type_list()}
+
+
 @admin.register(Company)
 class CompanyAdmin(ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
     list_display = [
@@ -19,7 +23,7 @@ class CompanyAdmin(ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
         "state",
         "erp_status_badge",
         "erp_id",
-        "vendor_type",
+        "vendor_type_name",
         "origin",
         "is_active",
     ]
@@ -29,7 +33,7 @@ class CompanyAdmin(ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
     readonly_fields = [
         "origin",
         "erp_id",
-        "vendor_type",
+        "vendor_type_name",
         "erp_status_badge",
         "erp_messages_list",
         "rejection_reason",
@@ -47,7 +51,7 @@ class CompanyAdmin(ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
         ]
         if obj is None:
             return fieldsets
-        erp = ["origin", "erp_status_badge", "erp_id", "vendor_type", "erp_messages_list", "rejection_reason"]
+        erp = ["origin", "erp_status_badge", "erp_id", "vendor_type_name", "erp_messages_list", "rejection_reason"]
         if obj.erp_status in Company.LINKABLE_STATUSES:
             erp.append("erp_vendor_matches")
         return [*fieldsets, ("ERP", {"fields": erp})]
@@ -56,6 +60,22 @@ class CompanyAdmin(ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
         if obj is not None and obj.integrated_fields_locked:
             return [*Company.INTEGRATED_FIELDS, *self.readonly_fields]
         return self.readonly_fields
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        names = _vendor_type_names()  # once for the page, not once per row
+        for company in changelist.result_list:
+            company.vendor_type_names = names
+        return changelist
+
+    @admin.display(description="Vendor type", ordering="vendor_type")
+    def vendor_type_name(self, obj):
+        """The ERP's vendor type by its name ("1 Subcontractor"), as the ERP lists it."""
+        if not obj.vendor_type:
+            return "—"
+        names = getattr(obj, "vendor_type_names", None) or _vendor_type_names()
+        name = names.get(obj.vendor_type)
+        return f"{obj.vendor_type} {name}" if name else obj.vendor_type
 
     @admin.display(description="Matching ERP vendors (Ready to Import)")
     def erp_vendor_matches(self, obj):

@@ -99,7 +99,7 @@ API_LISTS = {
 # name: (admin changelist url name, make rows, who reads it, (queries with FEW rows, with MORE rows))
 ADMIN_CHANGELISTS = {
     "projects": ("admin:jobs_project_changelist", projects, "pm", (9, 9)),
-    "companies": ("admin:vendors_company_changelist", companies, "pm", (8, 8)),
+    "companies": ("admin:vendors_company_changelist", companies, "pm", (9, 9)),  # + the ERP vendor types, once
     "budgets": ("admin:budgets_budget_changelist", budgets, "pm", (7, 7)),
     "budget-lines": ("admin:budgets_budgetlineitem_changelist", line_items, "pm", (10, 10)),
     "modifications": ("admin:budgets_budgetmodification_changelist", modifications, "pm", (9, 9)),

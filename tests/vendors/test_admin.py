@@ -185,3 +185,14 @@ def test_approver_unlinks_in_the_admin(client, approver):
     company.refresh_from_db()
     assert (company.erp_status, company.erp_id) == ("not_synced", None)
     assert StagedRecord.objects.get(pk=staged.pk).status == "staged"
+
+
+def test_the_vendor_type_reads_by_its_name(client, pm):
+    from apps.ledger.models import ERPVendorType
+
+    erp_type = ERPVendorType.objects.first() or ERPVendorType.objects.create(code=1, name="Subcontractor")
+    company = CompanyFactory(name="Sierra Drywall", synced=True, vendor_type=str(erp_type.code))
+    client.force_login(pm)
+    expected = f"{erp_type.code} {erp_type.name}"
+    assert expected in client.get(company_url(company)).content.decode()
+    assert expected in client.get(reverse("admin:vendors_company_changelist")).content.decode()
