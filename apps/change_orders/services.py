@@ -83,8 +83,8 @@ def _clean_lines(*, commitment, lines, change_order=None):
             continue
         if commitment.type != Commitment.Type.PURCHASE_ORDER:
             problems.append(
-                f"{label}: a subcontract change order changes existing lines (give commitment_line and amount); "
-                "only a purchase order change order adds new lines."
+                f"{label}: a subcontract change order changes the subcontract's own lines (choose the commitment line "
+                "and the amount it changes by); only a purchase order change order adds new lines."
             )
             continue
         quantity, unit_cost = line.get("quantity"), line.get("unit_cost")

@@ -98,8 +98,8 @@ def test_only_a_purchase_order_change_order_adds_lines(pm):
     with pytest.raises(ValidationError) as refused:
         services.change_order_create(user=pm, commitment=subcontract, title="More", lines=[new])
     assert refused.value.message_dict["lines"] == [
-        "Line 1: a subcontract change order changes existing lines (give commitment_line and amount); only a "
-        "purchase order change order adds new lines."
+        "Line 1: a subcontract change order changes the subcontract's own lines (choose the commitment line and the "
+        "amount it changes by); only a purchase order change order adds new lines."
     ]
 
 
