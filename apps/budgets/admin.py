@@ -101,6 +101,7 @@ class BudgetAdmin(ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
             "admin/budgets/budget/lines_summary.html",
             {
                 "lines": lines,
+                "original": obj,  # the budget: whether its lines are in the ERP yet
                 "totals": selectors.line_totals(budget=obj),
                 "count": obj.lines.count(),
                 "limit": SUMMARY_LINES,
@@ -240,11 +241,11 @@ class BudgetLineItemAdmin(BudgetPartAdminMixin, BudgetImportAdminMixin, admin.Mo
     @admin.display(description="ERP")
     def sync_state(self, obj):
         if getattr(obj, "unsent", False):
-            return format_html('<span class="erp-badge erp-badge--ready_to_export">{}</span>', "unsent")
+            return format_html('<span class="erp-badge erp-badge--ready_to_export">{}</span>', "Not sent yet")
         return (
             ""
             if not obj.budget.ever_exported
-            else format_html('<span class="erp-badge erp-badge--synced">{}</span>', "exported")
+            else format_html('<span class="erp-badge erp-badge--synced">{}</span>', "In the ERP")
         )
 
 

@@ -134,7 +134,9 @@ class BudgetExporter(Exporter):
     def land(self, budget, request):
         """Exported: the transactions are the ERP's now, and the budget waits for them to be posted."""
         budget.transactions.filter(request_id=request.pk).update(exported_at=timezone.now())
-        run_step(budget.mark_exported, user=None, erp_id=budget.project.erp_id or "", description="Exported")
+        job = budget.project.erp_id or ""
+        note = f"Into ERP job {job}; its entries wait to be posted there (Job Cost → Post Entries)"
+        run_step(budget.mark_exported, user=None, erp_id=job, description=note)
 
     def entries_posted(self, *, request, user):
         budget = Budget.objects.get(pk=request.object_id)
@@ -168,6 +170,7 @@ class EstimateImporter(Importer):
     kind = "estimate"
     label = "Estimate (budget)"
     model = Budget
+    payload_names = staticmethod(cost_type_payload_names)
 
     def clean_data(self, data):
         serializer = EstimateDataSerializer(data=data)

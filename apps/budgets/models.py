@@ -199,7 +199,7 @@ class BudgetModification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.amount} from {self.from_line} to {self.to_line}"
+        return f"{self.amount:,.2f} from {self.from_line} to {self.to_line}"
 
 
 class BudgetTransaction(models.Model):

@@ -16,6 +16,7 @@ from apps.core.admin_workflow import (
 )
 from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
 from apps.jobs.models import Project
+from apps.jobs.selectors import cost_type_names
 
 LINE_FIELDS = ["cost_code", "cost_type", "description", "quantity", "uom", "unit_cost", "amount"]
 
@@ -207,6 +208,8 @@ class CommitmentAdmin(LinesServiceAdminMixin, ERPDisplayMixin, WorkflowAdminMixi
         """What a project manager reads every day: committed cost per cost code and cost type of one project."""
         project = Project.objects.filter(pk=request.GET.get("project") or None).first()
         rows = selectors.committed_costs(project=project) if project else []
+        names = cost_type_names()
+        rows = [{**row, "cost_type": f"{row['cost_type']} {names.get(row['cost_type'], '')}".strip()} for row in rows]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -92,6 +92,13 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or obj.reason:
+            return self.fieldsets
+        # "Reason: —" on a request nobody rejected reads as if something were missing.
+        decision = [f for f in self.fieldsets[1][1]["fields"] if f != "reason"]
+        return [self.fieldsets[0], ("Decision", {"fields": decision}), *self.fieldsets[2:]]
+
     def has_add_permission(self, request):
         return False
 
@@ -144,7 +151,7 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Typed by the approver")
     def inputs_list(self, obj):
-        return inputs_text(obj.inputs)
+        return inputs_text(obj.inputs, registry.exporter_for(obj.kind).payload_names())
 
     @admin.display(description="Payload (what is exported)")
     def payload_pretty(self, obj):
@@ -282,7 +289,9 @@ class StagedRecordAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="As the ERP reported it")
     def data_pretty(self, obj):
-        return readable_json(obj.data, "Exactly as the ERP reported it (JSON)")
+        importer = registry.importer_for(obj.kind)
+        names = importer.payload_names() if importer is not None else {}
+        return readable_json(obj.data, "Exactly as the ERP reported it (JSON)", names=names)
 
     @admin.display(description="Suggested matches")
     def suggestions_list(self, obj):

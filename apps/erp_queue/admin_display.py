@@ -26,6 +26,8 @@ LABELS = {
 #: The ERP's write keys: technical, shown only in the raw JSON (as is the record's own id, `hidden`).
 TECHNICAL = {"key"}
 AMOUNTS = {"amount", "unit_cost", "original_amount"}
+#: Keys whose values are codes of a fixed list: shown as words ("purchase_order" → "Purchase order").
+WORDS = {"type", "kind", "accounting_method", "commitment_type"}
 _WORDS = re.compile(r"[a-z]+(_[a-z]+)+")
 
 
@@ -53,7 +55,7 @@ def _cell(key, value, names):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict | list):
         return json.dumps(value)
-    if isinstance(value, str) and _WORDS.fullmatch(value):
+    if isinstance(value, str) and (key in WORDS or _WORDS.fullmatch(value)):
         return value.replace("_", " ").capitalize()  # original_estimate → Original estimate
     return str(value)
 
@@ -109,6 +111,7 @@ def readable_json(data, raw_label, *, hidden=(), names=None):
     return format_html_join("", "{}", ((part,) for part in parts))
 
 
-def inputs_text(inputs):
-    """The approver's inputs as a line a person reads: 'ERP job id: 2401'."""
-    return "; ".join(f"{_label(key)}: {value}" for key, value in inputs.items()) or "—"
+def inputs_text(inputs, names=None):
+    """The approver's inputs as a line a person reads: 'ERP vendor id: 1200; Vendor type: 4 Supplier'."""
+    names = names or {}
+    return "; ".join(f"{_label(key)}: {_cell(key, value, names)}" for key, value in inputs.items()) or "—"

@@ -156,7 +156,8 @@ class StagedRecord(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"ERP {self.get_kind_display().lower()} {self.erp_id} {self.label}".strip()
+        label = self.label if not self.label.startswith(f"{self.erp_id} ") else self.label[len(self.erp_id) + 1 :]
+        return f"ERP {self.get_kind_display().lower()} {self.erp_id} {label}".strip()  # the id once
 
     @audited_transition(
         field=status, source=Status.STAGED, target=Status.IMPORTED, permission="erp_queue.import_stagedrecord"

@@ -207,6 +207,10 @@ class Importer:
         """Create (or update) the app's record from the staged one and return it."""
         raise NotImplementedError
 
+    def payload_names(self):
+        """{data key: {code: name}} for coded values the approver reads by name (cost types, vendor types)."""
+        return {}
+
     def never_importable(self, staged):
         """Why `staged` can never be added to the app, whatever anyone fixes (no Add to app is offered); or None."""
         return None

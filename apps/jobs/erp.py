@@ -123,6 +123,7 @@ class JobImporter(Importer):
     kind = "job"
     label = "Job"
     model = Project
+    payload_names = staticmethod(cost_type_payload_names)
 
     def clean_data(self, data):
         serializer = ERPJobDataSerializer(data=data)

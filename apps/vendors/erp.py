@@ -31,6 +31,11 @@ class VendorAcceptForm(forms.Form):
         self.fields["vendor_type"].choices = [("", "---------"), *_vendor_type_choices()]
 
 
+def vendor_type_names():
+    """{vendor type code: name} as the ERP lists them: how a vendor type reads on the approver's pages."""
+    return {"vendor_type": {t["code"]: t["name"] for t in selectors.vendor_type_list()}}
+
+
 class VendorExporter(Exporter):
     """A company created here becomes an ERP vendor; the approver picks its vendor type and id on accept."""
 
@@ -38,6 +43,7 @@ class VendorExporter(Exporter):
     label = "Vendor"
     model = Company
     accept_form = VendorAcceptForm
+    payload_names = staticmethod(vendor_type_names)
     steps = (
         *erp_services.export_steps(
             Company,
@@ -132,6 +138,7 @@ class VendorImporter(Importer):
     label = "Vendor"
     model = Company
     can_link = True
+    payload_names = staticmethod(vendor_type_names)
 
     def clean_data(self, data):
         serializer = ERPVendorDataSerializer(data=data)

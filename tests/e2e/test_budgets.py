@@ -268,7 +268,7 @@ def test_budget_is_imported_rejected_fixed_exported_posted_and_updated(
     budget_status(pm, "Synced")
     trench = lines.locator("tbody tr").filter(has_text="Trench crew")
     expect(trench).to_contain_text("(partial)")
-    expect(trench).to_contain_text("unsent")
+    expect(trench).to_contain_text("Not sent yet")
     expect(trench.locator("td strong")).to_have_text("2,500.00")
     materials = lines.locator("tbody tr").filter(has_text="Site materials")
     expect(materials.locator("td").nth(5)).to_have_text("2,500.00")  # modifications out

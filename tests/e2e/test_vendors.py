@@ -137,7 +137,7 @@ def test_company_is_sent_retrieved_rejected_resent_failed_retried_and_synced(
     page.get_by_role("button", name="Save and continue editing").click()
     take_step(page, "Send to ERP")
     expect(page.locator(".messagelist .success")).to_contain_text("was sent to accounting")
-    take_step(page, "Retrieve from ERP")
+    take_step(page, "Take back from accounting")
     expect(page.locator(".field-erp_status_badge")).to_contain_text("Not synced")
     take_step(page, "Send to ERP")
     expect(page.locator(".field-erp_status_badge")).to_contain_text("Sent, awaiting accounting")

@@ -36,7 +36,7 @@ def test_the_history_reads_as_people_say_it(client, pm, approver, cost_codes):
     page = client.get(project_url(project)).content.decode()
     history = page[page.index("<h2>History</h2>") :]
     assert "Sent to accounting" in history and "Rejected by accounting" in history and "Wrong city" in history
-    assert "pm" in history and "the system" in history  # the system moved the project when accounting rejected
+    assert "<td>pm</td>" in history and "<td>approver</td>" in history  # the rejection is the approver's
     assert date_format(timezone.localtime(), "M j, Y") in history
     assert "mark_rejected" not in history and "ready_to_export" not in history
 

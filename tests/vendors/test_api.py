@@ -537,8 +537,8 @@ def test_audit_trail_of_a_company(approver, api_as, sent_company, commit):
     trail = [(e["transition"], e["from_state"], e["to_state"], e["by"]) for e in reversed(events.json()["results"])]
     assert trail == [
         ("send", "not_synced", "ready_to_export", "pm"),
-        ("mark_exporting", "ready_to_export", "exporting", None),
-        ("mark_synced", "exporting", "synced", None),
+        ("mark_exporting", "ready_to_export", "exporting", "approver"),  # moved by the approver's accept
+        ("mark_synced", "exporting", "synced", None),  # the connector's report
         ("unlink", "synced", "not_synced", "approver"),
     ]
 

@@ -47,6 +47,6 @@ def budget_mark_posted(*, budget, user):
     """The ERP posted the exported entries (Sage's Job Cost → Post Entries): the budget is synced."""
     with transaction.atomic():
         budget = _locked(budget)
-        run_step(budget.mark_posted, user=user, description="Entries posted in the ERP")
+        run_step(budget.mark_posted, user=user)
         budget.save()
     return budget

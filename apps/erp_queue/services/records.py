@@ -86,11 +86,11 @@ def export_steps(model, *, noun, send_help="", retrieve_help="", send_summary=No
         ),
         Step(
             "retrieve",
-            "Retrieve from ERP",
+            "Take back from accounting",
             model.retrieve,
             lambda record, user, data: record_retrieve(record=record, user=user),
             "{obj} was taken back from the ERP queue and can be edited.",
-            summary=f"Retrieve a sent {noun} before accounting decides",
+            summary=f"Take a sent {noun} back from accounting before they decide",
             help=retrieve_help,
         ),
         Step(

@@ -28,19 +28,23 @@ def _export_after_commit(request):
         transaction.on_commit(lambda: request_export(request_id=request.pk))
 
 
-def _follow(request):
-    """Move the sent record's ERP status with its request: accepted, exported, failed, rejected."""
+def _follow(request, *, by=None, note=None):
+    """Move the sent record's ERP status with its request: accepted, exported, failed, rejected.
+
+    `by`: the approver whose decision moves it (the record's history names them); None for the connector's
+    reports. No permission is checked here: the request's own step was. `note`: the history's why (a retry).
+    """
     exporter = registry.exporter_for(request.kind)
     record = exporter.locked(request.object_id)
     if request.status == Status.EXPORTING:
-        run_step(record.mark_exporting, user=None)
+        check_step(record.mark_exporting, user=None)(by=by, description=note)
     elif request.status == Status.SYNCED:
         exporter.land(record, request)
     elif request.status == Status.FAILED:
         run_step(record.mark_failed, user=None, messages=request.messages, description="; ".join(request.messages))
     elif request.status == Status.REJECTED:
         exporter.released(record, request)
-        run_step(record.mark_rejected, user=None, description=request.reason)
+        check_step(record.mark_rejected, user=None)(by=by, description=request.reason)
     record.save()
     if request.status == Status.REJECTED:
         exporter.rejected(record, request)
@@ -64,7 +68,7 @@ def request_accept(*, request, user, inputs):
         request.inputs = registry.exporter_for(request.kind).clean_inputs(request=request, inputs=inputs or {})
         step(by=user, decided_at=timezone.now())
         request.save()
-        _follow(request)
+        _follow(request, by=user)
         _export_after_commit(request)
     return request
 
@@ -78,7 +82,7 @@ def request_reject(*, request, user, reason):
         request = _locked(request.pk)
         run_step(request.reject, user=user, description=reason, decided_at=timezone.now())
         request.save()
-        _follow(request)
+        _follow(request, by=user)
     return request
 
 
@@ -94,7 +98,7 @@ def request_retry(*, request, user, inputs=None):
             request.inputs = cleaned
         step(by=user)
         request.save()
-        _follow(request)
+        _follow(request, by=user, note="Export retried")
         _export_after_commit(request)
     return request
 
