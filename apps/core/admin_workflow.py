@@ -191,6 +191,10 @@ class WorkflowAdminMixin(ServiceDeleteMixin):
             context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def step_details(self, obj):
+        """Optional HTML shown on a step's page above its form (the queue shows what is decided on)."""
+        return ""
+
     def step_view(self, request, object_id, step):
         obj = self.get_object(request, object_id)
         if obj is None or not self.has_view_permission(request, obj):
@@ -229,6 +233,7 @@ class WorkflowAdminMixin(ServiceDeleteMixin):
             "form": form,
             "change_url": change_url,
             "title": f"{step_def.label}: {obj}",
+            "details": self.step_details(obj),
         }
         return TemplateResponse(request, "admin/workflow/step.html", context)
 

@@ -65,10 +65,9 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "status_badge",
         "sent_by",
         "sent_at",
-        "decided_by",
         "messages_list",
     ]
-    list_display_links = ["id"]
+    list_display_links = ["id", "status_badge"]
     list_filter = ["status", "kind"]
     search_fields = ["record_label", "reason"]
     list_select_related = ["sent_by", "decided_by"]
@@ -104,6 +103,14 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def step_details(self, obj):
+        """What the approver decides on, on the step's own page: the ERP's refusal, then the payload."""
+        return format_html(
+            "{}{}",
+            format_html("<h2>The ERP said</h2>{}", self.messages_list(obj)) if obj.messages else "",
+            format_html("<h2>What is exported</h2>{}", self.payload_pretty(obj)),
+        )
 
     def has_decide_permission(self, request):
         return request.user.has_perm("erp_queue.decide_erprequest")
@@ -212,7 +219,8 @@ def _admin_link(model, object_id, text):
 
 @admin.register(StagedRecord)
 class StagedRecordAdmin(WorkflowAdminMixin, admin.ModelAdmin):
-    list_display = ["kind", "erp_id", "label", "status_badge", "suggestions_list", "imported_record", "updated_at"]
+    list_display = ["erp_id", "label", "kind", "status_badge", "suggestions_list", "imported_record", "updated_at"]
+    list_display_links = ["erp_id", "label"]
     list_filter = ["status", "kind"]
     search_fields = ["erp_id", "label"]
     actions = [add_selected_to_app, archive_selected]

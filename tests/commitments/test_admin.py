@@ -174,3 +174,14 @@ def test_committed_costs_page_from_the_project(client, pm, approver, project, ve
     html = client.get(url).content.decode()
     assert "Committed costs of 5000 Budget Tower" in html
     assert "12,000.00" in html and "42,000.00" in html
+
+
+def test_add_change_order_is_offered_to_those_who_may_add_one(client, pm, approver):
+    from tests.commitments.factories import CommitmentFactory
+
+    commitment = CommitmentFactory(synced=True)
+    change = reverse("admin:commitments_commitment_change", args=[commitment.pk])
+    client.force_login(pm)
+    assert 'data-link="add-change-order"' in client.get(change).content.decode()
+    client.force_login(approver)  # accounting decides on change orders; it does not write them
+    assert 'data-link="add-change-order"' not in client.get(change).content.decode()

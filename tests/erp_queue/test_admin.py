@@ -214,3 +214,20 @@ def test_a_staged_record_links_the_record_it_became_by_its_name(client, approver
         client.get(reverse("admin:erp_queue_stagedrecord_change", args=[staged.pk])).content.decode(),
     ):
         assert f'<a href="{url}">{project}</a>' in page  # its name, not "#1"
+
+
+def test_the_retry_page_shows_what_the_erp_said_and_what_is_exported(client, approver):
+    from tests.commitments.factories import CommitmentFactory
+    from tests.erp_queue.factories import ERPRequestFactory
+
+    commitment = CommitmentFactory(status="approved", erp_status="failed")
+    request = ERPRequestFactory(
+        record=commitment,
+        failed=True,
+        messages=["PO-001 already exists on job 2401. Enter another number."],
+        payload={"job_id": "2401", "number": "PO-001", "accounting_method": "unit"},
+    )
+    client.force_login(approver)
+    page = client.get(step_url(request, "retry")).content.decode()
+    assert "The ERP said" in page and "PO-001 already exists on job 2401" in page
+    assert "What is exported" in page and "Unit" in page
