@@ -216,6 +216,12 @@ class BudgetImportAdminMixin(ImportMixin):
         """One line per budget row in the admin log would be 100,000 log entries: the audit is the file import."""
 
     def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # Refused at confirm (the budget was locked, or rows changed meaning, since the preview): say so.
+            problems = [str(error.error) for error in result.base_errors] or [
+                "The file no longer imports as its preview did: upload it again to see what is wrong now."
+            ]
+            return self._back_to_upload(request, " ".join(problems))
         super().process_result(result, request)
         budget_id = request.POST.get("budget")
         return HttpResponseRedirect(reverse("admin:budgets_budget_change", args=[budget_id]))

@@ -145,8 +145,9 @@ def _line_total_problems(commitment, change_order, changes):
         target = rows[0][1]
         after = target.amount + approved.get(target.pk, Decimal("0")) + sum(amount for _, _, amount in rows)
         name = f"({target.cost_code.code} {target.cost_type.name})"
-        if after < 0:
-            label, _, amount = [row for row in rows if row[2] < 0][-1]
+        deductions = [row for row in rows if row[2] < 0]
+        if after < 0 and deductions:  # only what lowers the line is refused
+            label, _, amount = deductions[-1]
             left = after - amount
             problems.append(f"{label} {name}: a deduction of {-amount:,.2f} is more than the {left:,.2f} left on it.")
         elif after >= commitment_services.AMOUNT_CEILING:
@@ -233,7 +234,22 @@ def change_order_update(*, change_order, user, **fields):
     return change_order
 
 
+def _refuse_below_zero_on_approve(change_order):
+    """Approving counts it with the change orders approved since it was written: no line may go below zero."""
+    commitment = Commitment.objects.select_for_update().get(pk=change_order.commitment_id)  # one approval at a time
+    lines = change_order.lines.filter(commitment_line__isnull=False).select_related(
+        "commitment_line__cost_code", "commitment_line__cost_type"
+    )
+    changes = [(f"Line {n}", line.commitment_line, line.amount) for n, line in enumerate(lines.order_by("id"), 1)]
+    problems = _line_total_problems(commitment, change_order, changes)
+    if problems:
+        raise ValidationError({"lines": problems})
+
+
 def change_order_move(*, change_order, user, transition):
     """Move the change order's own status (submit, approve, reject, void)."""
     with transaction.atomic():
-        return commitment_services.own_status_move(_locked(change_order), user=user, transition=transition)
+        change_order = _locked(change_order)
+        if transition is ChangeOrder.approve:
+            _refuse_below_zero_on_approve(change_order)
+        return commitment_services.own_status_move(change_order, user=user, transition=transition)

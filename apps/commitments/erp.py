@@ -64,7 +64,8 @@ class NumberedExporter(Exporter):
         raise NotImplementedError
 
     def clean_inputs(self, *, request, inputs):
-        number = str(inputs.get("number") or "").strip()
+        # Left empty: the number typed at an earlier retry (if any) stands, else the one sent.
+        number = str(inputs.get("number") or "").strip() or request.inputs.get("number", "")
         if not number:
             return {}
         record = self.model.objects.get(pk=request.object_id)
@@ -89,6 +90,9 @@ class NumberedExporter(Exporter):
         limit = record._meta.get_field("erp_id").max_length
         if len(number) > limit:
             raise ValidationError({"erp_ids": [f"number: '{number}' is longer than {limit} characters."]})
+        if number != record.number and self.number_holder(record, number) is not None:
+            # Taken here since the retry was typed: the ERP's number is still its erp_id; the local one stays.
+            return {"erp_id": number}
         return {"erp_id": number, "number": number}
 
     def rejected(self, record, request):

@@ -59,18 +59,22 @@ class ServiceDeleteMixin:
 
     delete_service = None
     #: Optional `(obj) -> str | None`: why the service would refuse to delete `obj` now. A record it names
-    #: offers no Delete button, and its delete page goes back to the record with that reason.
+    #: offers no Delete button on its page, and its delete page goes back to the record with that reason.
     delete_refusal = None
 
     def _delete_refusal(self, obj):
         return self.delete_refusal(obj) if obj is not None and self.delete_refusal is not None else None
 
     def has_delete_permission(self, request, obj=None):
-        return (
-            self.delete_service is not None
-            and super().has_delete_permission(request, obj)
-            and not self._delete_refusal(obj)
-        )
+        return self.delete_service is not None and super().has_delete_permission(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        if obj is not None and self._delete_refusal(obj):
+            # No Delete button on a record the service would refuse. (Not in has_delete_permission: the bulk
+            # action's confirmation would then refuse the whole selection instead of naming each refusal.)
+            response.context_data["has_delete_permission"] = False
+        return response
 
     def get_actions(self, request):
         actions = super().get_actions(request)

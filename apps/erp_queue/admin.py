@@ -58,7 +58,7 @@ def accept_selected(modeladmin, request, queryset):
 @admin.register(ERPRequest)
 class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     list_display = [
-        "id",
+        "request_number",
         "kind",
         "project",
         "record_link",
@@ -67,7 +67,7 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "sent_at",
         "messages_list",
     ]
-    list_display_links = ["id", "status_badge"]
+    list_display_links = ["request_number", "status_badge"]
     list_filter = ["status", "kind"]
     search_fields = ["record_label", "reason"]
     list_select_related = ["sent_by", "decided_by"]
@@ -143,6 +143,10 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
         return status_badge(obj.get_status_display(), obj.status)
+
+    @admin.display(description="Request", ordering="id")
+    def request_number(self, obj):
+        return str(obj.pk)  # as the agent's logs and the API name it: 1234, never "1,234"
 
     @admin.display(description="Project")
     def project(self, obj):

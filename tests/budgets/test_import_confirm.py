@@ -105,3 +105,16 @@ def test_a_preview_with_bad_rows_leaves_no_copy_behind(client, pm, budget, monke
     html = preview(client, budget, FILE + "9999,1,,,,,5,yes\n").content.decode()
     assert "Nothing was imported: 1 row needs correcting" in html
     assert len(saved) == 1 and not os.path.exists(saved[0])
+
+
+def test_a_confirm_the_budget_no_longer_takes_goes_back_with_the_reason(client, pm, budget):
+    from apps.budgets import services
+
+    client.force_login(pm)
+    data, _ = confirmed_file(preview(client, budget))
+    budget.lines.create(cost_code=budget.project.cost_codes.first().cost_code, cost_type_id=1, original_amount=1)
+    services.budget_lock(budget=budget, user=pm)  # locked between preview and confirm
+    budget.lines.all().delete()
+    response = client.post(reverse(CONFIRM), data, follow=True)
+    refused(response, "a budget file can only be imported while the budget is unlocked", budget)
+    assert "Budget file imported" not in response.content.decode()

@@ -309,3 +309,11 @@ def test_add_to_app_is_not_offered_for_an_estimate_of_a_budget_exported_from_her
     assert "add-to-app" not in allowed_steps(estimate, approver)
     fresh = StagedRecordFactory(kind="estimate", erp_id="9911", data={"name": "Estimate", "lines": []})
     assert "add-to-app" in allowed_steps(fresh, approver)  # no project yet: fixable, so offered
+
+
+def test_a_partial_line_gets_no_money_by_an_edit_either(pm):
+    line = BudgetLineItemFactory(partial=True, original_amount=Decimal("0.00"))
+    with pytest.raises(ValidationError, match="A partial line has no money of its own"):
+        services.budget_line_update(line=line, user=pm, original_amount=Decimal("5000"))
+    line = services.budget_line_update(line=line, user=pm, description="Trench crew")
+    assert (line.description, line.original_amount) == ("Trench crew", Decimal("0.00"))

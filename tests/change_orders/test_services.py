@@ -160,3 +160,25 @@ def test_an_open_change_order_is_edited_and_only_its_editable_fields(pm):
     services.change_order_update(change_order=change_order, user=pm, title="Extra work", number=" 010 ")
     change_order.refresh_from_db()
     assert (change_order.title, change_order.number) == ("Extra work", "010")
+
+
+def test_approving_counts_the_change_orders_approved_since_and_refuses_a_line_below_zero(pm):
+    from apps.change_orders.models import ChangeOrder
+
+    commitment = CommitmentFactory(synced=True)
+    line = CommitmentLineFactory(commitment=commitment, amount=Decimal("12000.00"))
+    first, second = (
+        services.change_order_create(
+            user=pm, commitment=commitment, title=f"Less {n}", lines=[change_of(line, "-8000")]
+        )
+        for n in (1, 2)
+    )
+    for change_order in (first, second):
+        services.change_order_move(change_order=change_order, user=pm, transition=ChangeOrder.submit)
+    services.change_order_move(change_order=first, user=pm, transition=ChangeOrder.approve)
+    with pytest.raises(ValidationError) as refused:
+        services.change_order_move(change_order=second, user=pm, transition=ChangeOrder.approve)
+    assert "a deduction of 8,000.00 is more than the 4,000.00 left on it" in refused.value.message_dict["lines"][0]
+    assert ChangeOrder.objects.get(pk=second.pk).status == "pending"
+    # A change order that only raises the line is never refused for what others took.
+    services.change_order_create(user=pm, commitment=commitment, title="More", lines=[change_of(line, "500")])

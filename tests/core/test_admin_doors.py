@@ -142,3 +142,18 @@ def test_records_no_service_deletes_cannot_be_deleted_through_any_admin_door(cli
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_delete", args=[obj.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert model.objects.filter(pk=obj.pk).exists()
+
+
+def test_a_bulk_delete_with_a_refused_line_confirms_and_names_the_refusal(client, pm):
+    budget = BudgetFactory(status=Budget.Status.LOCKED)
+    kept = BudgetLineItemFactory(budget=budget, original_amount=Decimal("100"))
+    empty = BudgetLineItemFactory(budget=budget, original_amount=Decimal("0"))
+    client.force_login(pm)
+    confirm = client.post(
+        changelist(BudgetLineItem),
+        {"action": "delete_selected", helpers.ACTION_CHECKBOX_NAME: [kept.pk, empty.pk]},
+    )
+    assert confirm.status_code == 200 and "Are you sure" in confirm.content.decode()  # not "no permission"
+    response = bulk_delete(client, BudgetLineItem, kept, empty)
+    assert "only $0 lines can be deleted once the budget is locked" in page_text(response)
+    assert list(BudgetLineItem.objects.values_list("pk", flat=True)) == [kept.pk]

@@ -314,3 +314,12 @@ def test_a_job_id_other_than_the_one_the_approver_typed_is_409(agent, api_as, ac
     )
     assert ERPRequest.objects.get(pk=request.pk).status == "exporting"
     assert Project.objects.get(pk=project.pk).erp_id is None
+
+
+@agent_mode
+def test_an_erp_id_named_with_a_control_character_is_a_field_error(agent, api_as, accepted):
+    _, request = accepted
+    body = {"erp_ids": {"job_id": "4100", "bad\u0000key": "1"}, "lease_token": claim(api_as(agent))}
+    response = report(api_as(agent), request, "succeeded", body)
+    assert response.status_code == 400 and "erp_ids" in response.json()
+    assert ERPRequest.objects.get(pk=request.pk).status == "exporting"

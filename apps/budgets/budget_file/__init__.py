@@ -35,7 +35,6 @@ from apps.budgets.budget_file.tables import (
     read,
     read_csv,
     read_xlsx,
-    rows_by_number,
     write,
 )
 
@@ -74,6 +73,5 @@ __all__ = [
     "read_csv",
     "read_xlsx",
     "refuse_size",
-    "rows_by_number",
     "write",
 ]

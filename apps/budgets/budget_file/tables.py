@@ -104,11 +104,6 @@ def header_row(dataset):
     return getattr(dataset, "header_row", 1)
 
 
-def rows_by_number(dataset):
-    """{spreadsheet row number: the row's cells, without the hidden columns}."""
-    return {cells[-2]: cells[:-2] for cells in dataset}
-
-
 def _delimiter(text):
     """Comma, unless the header line has none and uses semicolons or tabs (as some locales' spreadsheets save)."""
     first = next((line for line in io.StringIO(text) if line.strip()), "")

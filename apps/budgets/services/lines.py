@@ -62,6 +62,12 @@ def _check_number(field, value, *, computed=""):
         raise ValidationError({field: f"The {label}{computed} is too large: {too_large}."})
 
 
+PARTIAL_HAS_NO_MONEY = (
+    "A partial line has no money of its own: leave quantity, unit cost and original amount empty, and fund it "
+    "with a budget modification."
+)
+
+
 def _line_amount(*, calculation, quantity, unit_cost, original_amount):
     """The amount the line stores, every number checked before it is written.
 
@@ -127,12 +133,7 @@ def budget_line_add(
         _check_new_line(budget, cost_code, cost_type)
         if partial:
             if quantity is not None or unit_cost is not None or original_amount:
-                raise ValidationError(
-                    {
-                        "partial": "A partial line has no money of its own: leave quantity, unit cost and original "
-                        "amount empty, and fund it with a budget modification."
-                    }
-                )
+                raise ValidationError({"partial": PARTIAL_HAS_NO_MONEY})
             quantity, unit_cost, uom, amount = None, None, "", Decimal("0.00")
             calculation = BudgetLineItem.Calculation.MANUAL
         else:
@@ -167,6 +168,8 @@ def budget_line_update(*, line, user, **fields):
         for field, value in fields.items():
             setattr(line, field, value)
         automatic = line.calculation == BudgetLineItem.Calculation.AUTOMATIC
+        if line.partial and (line.quantity is not None or line.unit_cost is not None or line.original_amount):
+            raise ValidationError({"partial": PARTIAL_HAS_NO_MONEY})
         line.original_amount = _line_amount(
             calculation=line.calculation,
             quantity=line.quantity,

@@ -79,6 +79,12 @@ class SucceededSerializer(Serializer):
         help_text="The ids the ERP filed the record under; a job's or vendor's id must be the one the approver typed.",
     )
 
+    def validate_erp_ids(self, value):
+        bad = [key for key in value if not key.isascii() or not key.isprintable() or len(key) > 64]
+        if bad:
+            raise serializers.ValidationError("Name each ERP id with a short plain name (job_id, vendor_id, number).")
+        return value
+
 
 class FailedSerializer(Serializer):
     lease_token = serializers.UUIDField(help_text=LEASE_TOKEN_HELP)
