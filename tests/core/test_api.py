@@ -62,7 +62,7 @@ def test_audit_trail_lists_every_transition_of_a_record(pm, approver, api_as, co
     rows = [(e["transition"], e["from_state"], e["to_state"], e["by"], e["description"]) for e in events["results"]]
     assert rows == [
         ("resend", "rejected", "ready_to_export", "pm", None),
-        ("mark_rejected", "ready_to_export", "rejected", None, "Wrong address"),
+        ("mark_rejected", "ready_to_export", "rejected", "approver", "Wrong address"),  # the approver's decision
         ("send", "not_synced", "ready_to_export", "pm", None),
     ]
     request_events = (
