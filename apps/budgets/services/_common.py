@@ -15,6 +15,15 @@ def _require(user, perm, action):
         raise PermissionDenied(f"You do not have permission to {action}.")
 
 
+def refusal(check, *args):
+    """The message `check(*args)` would refuse with (a DomainError's), or None: a rule asked before offering a step."""
+    try:
+        check(*args)
+    except DomainError as exc:
+        return exc.message
+    return None
+
+
 def refuse_erp_budget(budget, action):
     """A budget created in the ERP is read-only here: refuse `action` (409), saying where its changes come from."""
     if budget.is_erp_budget:

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from apps.budgets.models import Budget, BudgetLineItem, BudgetModification, BudgetTransaction
-from apps.budgets.services._common import Status, _locked, _refuse_while_pending, _require, refuse_erp_budget
+from apps.budgets.services._common import Status, _locked, _refuse_while_pending, _require, refusal, refuse_erp_budget
 from apps.core.exceptions import DomainError, ValidationError
 from apps.core.numbers import typed_amount_problem
 from apps.jobs.models import CostType, ProjectCostCode
@@ -195,11 +195,7 @@ def _refuse_line_delete(budget, line):
 
 def budget_line_delete_refusal(line):
     """Why the line cannot be deleted now, or None: the admin offers no Delete on a line the service would refuse."""
-    try:
-        _refuse_line_delete(line.budget, line)
-    except DomainError as exc:
-        return exc.message
-    return None
+    return refusal(_refuse_line_delete, line.budget, line)
 
 
 def budget_line_delete(*, line, user):

@@ -4,7 +4,7 @@ from django.db import transaction
 
 from apps.budgets import selectors
 from apps.budgets.models import Budget, BudgetLineItem, BudgetModification, BudgetTransaction
-from apps.budgets.services._common import _locked, _refuse_while_pending, _require, refuse_erp_budget
+from apps.budgets.services._common import _locked, _refuse_while_pending, _require, refusal, refuse_erp_budget
 from apps.core.exceptions import DomainError, ValidationError
 
 
@@ -100,11 +100,7 @@ def _refuse_modification_delete(budget, modification):
 
 def budget_modification_delete_refusal(modification):
     """Why the modification cannot be deleted now, or None (the admin offers no Delete then)."""
-    try:
-        _refuse_modification_delete(modification.budget, modification)
-    except DomainError as exc:
-        return exc.message
-    return None
+    return refusal(_refuse_modification_delete, modification.budget, modification)
 
 
 def budget_modification_delete(*, modification, user):
