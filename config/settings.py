@@ -18,7 +18,11 @@ def env_bool(name, default=False):
 
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
-if not SECRET_KEY:
+if not SECRET_KEY and os.environ.get("ERP_BRIDGE_KEYLESS_COMMAND"):
+    # manage.py's offline commands (makemigrations, migrate, check, …) never read the key: Django refuses
+    # any use of an empty one, so nothing can be signed with it.
+    pass
+elif not SECRET_KEY:
     if not DEBUG:
         # A built-in key would sign every session and password reset of a real deployment with a
         # value anyone can read here: refuse to start instead.

@@ -35,6 +35,22 @@ def test_without_debug_the_app_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY is not set" in started.stderr
 
 
+def manage(*args):
+    """`manage.py` in a fresh interpreter with neither SECRET_KEY nor DEBUG set, on the real settings."""
+    unset = ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE")
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_commands_that_never_use_the_key_run_without_one_and_the_rest_still_refuse():
+    assert manage("makemigrations", "--check", "--dry-run").returncode == 0
+    assert manage("check").returncode == 0
+    serving = manage("diffsettings")
+    assert serving.returncode != 0 and "SECRET_KEY is not set" in serving.stderr
+
+
 def test_with_a_key_or_in_debug_it_starts():
     assert start_app(SECRET_KEY="a-long-random-value-for-this-test").returncode == 0
     assert start_app(DEBUG="true").returncode == 0
