@@ -5,8 +5,7 @@ from rest_framework import serializers
 
 from apps.budgets import services
 from apps.budgets.models import Budget, BudgetTransaction
-from apps.core import erp_profile
-from apps.core.api.serializers import flatten_errors
+from apps.core.api.serializers import SageCostCodeField, flatten_errors
 from apps.core.exceptions import ValidationError
 from apps.core.workflow import Step, run_step
 from apps.erp_queue import services as erp_services
@@ -145,16 +144,10 @@ class BudgetExporter(Exporter):
 
 
 class _EstimateLineSerializer(serializers.Serializer):
-    cost_code = serializers.CharField(max_length=10)
+    cost_code = SageCostCodeField()
     cost_type = serializers.IntegerField(min_value=1, max_value=9)
     description = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-
-    def validate_cost_code(self, value):
-        problem = erp_profile.cost_code_problem(value)
-        if problem:
-            raise serializers.ValidationError(problem)
-        return value
 
 
 class EstimateDataSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField
 
+from apps.core.fields import CostCodeField
 from apps.core.workflow import audited_transition
 from apps.jobs.models import CostCode, CostType, Origin, Project
 
@@ -217,7 +218,7 @@ class BudgetTransaction(models.Model):
     modification = models.ForeignKey(
         BudgetModification, on_delete=models.CASCADE, null=True, related_name="transactions"
     )
-    cost_code = models.CharField(max_length=10)
+    cost_code = CostCodeField()
     cost_type = models.PositiveSmallIntegerField()
     amount = models.DecimalField(**MONEY)
     request_id = models.PositiveBigIntegerField(null=True, blank=True, help_text="The ERP request carrying it.")

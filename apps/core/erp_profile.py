@@ -64,7 +64,10 @@ JOB_FIELD_LIMITS = {"name": 75, "address": 50, "city": 50, "zip": 10}
 COST_CODE_DESCRIPTION_LIMIT = 50
 
 JOB_ID_RULE = "digits only, no separators, at most 10 digits (for example 1024)"
-COST_CODE_RULE = "1 to 6 digits not starting with 0, optionally '.' and 1 to 3 digits (for example 2010.000)"
+COST_CODE_RULE = (
+    "1 to 6 digits not starting with 0, optionally '.' and 1 to 3 digits (for example 2010.000; "
+    "2010 and 2010.0 are the same code)"
+)
 
 
 def job_id_problem(value):
@@ -76,8 +79,21 @@ def job_id_problem(value):
     return None
 
 
+def cost_code_canonical(value):
+    """A cost code in the one spelling the app and the ERP keep, or None when it is not a Sage cost code.
+
+    Sage keeps a cost code as a number, Numeric(9,3): 2010, 2010.0 and 2010.000 are one code,
+    kept here as 2010.000 (six digits, a point and three decimals at most).
+    """
+    value = "" if value is None else str(value)
+    if not COST_CODE_CHECK.fullmatch(value):
+        return None
+    whole, _, decimals = value.partition(".")
+    return f"{whole}.{decimals.ljust(3, '0')}"
+
+
 def cost_code_problem(code):
-    if not COST_CODE_CHECK.fullmatch(str(code)):
+    if cost_code_canonical(code) is None:
         return f"'{code}' is not a valid Sage cost code: {COST_CODE_RULE}.{_foreign_digits(str(code))}"
     return None
 

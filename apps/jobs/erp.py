@@ -4,7 +4,7 @@ from django import forms
 from rest_framework import serializers
 
 from apps.core import erp_profile
-from apps.core.api.serializers import flatten_errors
+from apps.core.api.serializers import SageCostCodeField, flatten_errors
 from apps.core.exceptions import ValidationError
 from apps.erp_queue import services as erp_services
 from apps.erp_queue.registry import Exporter, Importer
@@ -92,18 +92,12 @@ class JobExporter(Exporter):
 
 
 class _ERPCostCodeSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=10)
+    code = SageCostCodeField()
     description = serializers.CharField(max_length=50, allow_blank=True, required=False, default="")
     division = serializers.CharField(max_length=50, allow_blank=True, required=False, default="")
     cost_types = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=9), required=False, default=list
     )
-
-    def validate_code(self, value):
-        problem = erp_profile.cost_code_problem(value)
-        if problem:
-            raise serializers.ValidationError(problem)
-        return value
 
 
 class ERPJobDataSerializer(serializers.Serializer):

@@ -1,17 +1,10 @@
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from apps.core.fields import CostCodeField
 from apps.core.workflow import audited_transition
 from apps.erp_queue.registry import ERPStatus, ExportableRecord
-
-COST_CODE_RE = r"^[1-9]\d{0,5}(\.\d{1,3})?$"
-cost_code_validator = RegexValidator(
-    COST_CODE_RE,
-    "A Sage cost code is 1 to 6 digits not starting with 0, optionally followed by '.' and 1 to 3 digits "
-    "(for example 2010 or 2010.000).",
-)
-
 
 #: What a line on a cost code and cost type holds, in budgets, commitments and change orders alike.
 COST_LINE_FIELDS = ("cost_code", "cost_type", "description", "quantity", "uom", "unit_cost")
@@ -40,7 +33,7 @@ class CostType(models.Model):
 class CostCode(models.Model):
     """A company-wide standard cost code, kept in the ERP and synced here (no approval)."""
 
-    code = models.CharField(max_length=10, unique=True, validators=[cost_code_validator])
+    code = CostCodeField(unique=True)
     description = models.CharField(max_length=50)
     division = models.CharField(max_length=50, blank=True)
     synced_at = models.DateTimeField(auto_now=True)

@@ -15,17 +15,25 @@ def _locked(project):
     return Project.objects.select_for_update().get(pk=project.pk)
 
 
-def cost_code_upsert(*, code, description, division=""):
-    """Create or refresh one standard cost code as the ERP reports it."""
+def cost_code_upsert(*, code, description, division="", reported=False):
+    """Create or refresh one standard cost code as the ERP reports it (in any spelling: 2010 is 2010.000).
+
+    `reported`: the agent reported it through the API; the connector's ERP takes it too, in the same
+    transaction (where the ERP is the embedded ledger, it is written there, or nothing is).
+    """
     problem = erp_profile.cost_code_problem(code)
     if problem:
         raise ValidationError({"code": problem})
+    code = erp_profile.cost_code_canonical(code)
     limit = erp_profile.COST_CODE_DESCRIPTION_LIMIT
     if len(description) > limit:
         raise ValidationError({"description": f"At most {limit} characters; this has {len(description)}."})
-    cost_code, _ = CostCode.objects.update_or_create(
-        code=code, defaults={"description": description, "division": division or ""}
-    )
+    with transaction.atomic():
+        cost_code, _ = CostCode.objects.update_or_create(
+            code=code, defaults={"description": description, "division": division or ""}
+        )
+        if reported:
+            erp_services.erp_cost_code_reported(code=code, description=description, division=division or "")
     return cost_code
 
 
@@ -45,8 +53,10 @@ def cost_type_rename(*, cost_type, name):
     name = name.strip()
     if not name:
         raise ValidationError({"name": "A cost type needs a name."})
-    cost_type.name = name
-    cost_type.save(update_fields=["name"])
+    with transaction.atomic():
+        cost_type.name = name
+        cost_type.save(update_fields=["name"])
+        erp_services.erp_cost_type_reported(code=cost_type.code, name=name)  # the ERP's name for it, there too
     return cost_type
 
 

@@ -1,7 +1,9 @@
 """The embedded ledger behind the connector interface: exports run in-process right after accept."""
 
+from apps.core.exceptions import ValidationError
 from apps.erp_queue.connectors import Connector, ExportResult
 from apps.ledger import services
+from apps.ledger.services import master
 
 
 def _write_job(request):
@@ -19,6 +21,14 @@ def _write_vendor(request):
         vendor_id=request.inputs["erp_vendor_id"],
         vendor_type=request.inputs["vendor_type"],
     )
+
+
+def _take(field, take, **values):
+    """Write what the agent reported into the ledger; the ERP's refusal is the report's 400 on `field`."""
+    try:
+        take(**values)
+    except services.LedgerRefused as refused:
+        raise ValidationError({field: refused.messages}) from None
 
 
 def _numbered_payload(request):
@@ -62,3 +72,33 @@ class LedgerConnector(Connector):
 
     def fetch_vendor_types(self):
         return services.vendor_types()
+
+    def take_cost_code(self, *, code, description, division):
+        _take("code", master.cost_code_take, code=code, description=description, division=division)
+
+    def take_cost_type(self, *, code, name):
+        _take("name", master.cost_type_take, code=code, name=name)
+
+    def take_vendor_type(self, *, code, name):
+        _take("code", master.vendor_type_take, code=code, name=name)
+
+    def take_staged(self, *, kind, erp_id, data):
+        _take("data", master.staged_take, kind=kind, erp_id=erp_id, data=data)
+
+    def missing_cost_codes(self, codes):
+        return master.missing_cost_codes(codes)
+
+    def holds_job(self, job_id):
+        return master.holds_job(job_id)
+
+    def holds_vendor(self, vendor_id):
+        return master.holds_vendor(vendor_id)
+
+    def missing_job_cost_codes(self, job_id, pairs):
+        return master.missing_job_cost_codes(job_id, pairs)
+
+    def holds_commitment(self, *, job_id, kind, number):
+        return master.holds_commitment(job_id=job_id, kind=kind, number=number)
+
+    def holds_change_order(self, *, job_id, kind, commitment_number, number):
+        return master.holds_change_order(job_id=job_id, kind=kind, commitment_number=commitment_number, number=number)

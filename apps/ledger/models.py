@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 from apps.core import erp_profile
+from apps.core.fields import CostCodeField
 
 
 class ERPCostType(models.Model):
@@ -26,11 +27,7 @@ class ERPCostType(models.Model):
 class ERPCostCode(models.Model):
     """Sage's company-wide cost code list (6-5)."""
 
-    code = models.CharField(
-        max_length=10,
-        unique=True,
-        validators=[RegexValidator(erp_profile.COST_CODE_RE, erp_profile.COST_CODE_RULE)],
-    )
+    code = CostCodeField(unique=True)
     description = models.CharField(max_length=erp_profile.COST_CODE_DESCRIPTION_LIMIT)
     division = models.CharField(max_length=50, blank=True)
 
@@ -162,7 +159,9 @@ class ERPVendor(models.Model):
         validators=[RegexValidator(erp_profile.VENDOR_ID_RE, f"The vendor id must be {erp_profile.VENDOR_ID_RULE}.")],
     )
     name = models.CharField(max_length=erp_profile.VENDOR_NAME_LIMIT)
-    vendor_type = models.ForeignKey(ERPVendorType, on_delete=models.PROTECT, related_name="vendors")
+    vendor_type = models.ForeignKey(
+        ERPVendorType, on_delete=models.PROTECT, null=True, blank=True, related_name="vendors"
+    )
     address = models.CharField(max_length=erp_profile.VENDOR_SEND_FIELD_LIMITS["address"], blank=True)
     city = models.CharField(max_length=erp_profile.VENDOR_SEND_FIELD_LIMITS["city"], blank=True)
     state = models.CharField(

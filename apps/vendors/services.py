@@ -18,9 +18,10 @@ def _locked(company):
 
 
 def vendor_type_upsert(*, code, name):
-    """Create or rename one of the ERP's vendor types as the connector agent reports it (agent mode)."""
-    if erp_services.erp_vendor_types() is not None:
-        raise DomainError("The embedded ERP ledger keeps its own vendor types; there is nothing to push.")
+    """Create or rename one of the ERP's vendor types as the connector agent reports it.
+
+    The connector's ERP takes it too, in the same transaction (the embedded ledger keeps it, or nothing is kept).
+    """
     code, name = code.strip(), name.strip()
     problems = {}
     if not code:
@@ -29,7 +30,9 @@ def vendor_type_upsert(*, code, name):
         problems["name"] = "A vendor type needs a name."
     if problems:
         raise ValidationError(problems)
-    vendor_type, _ = VendorType.objects.update_or_create(code=code, defaults={"name": name})
+    with transaction.atomic():
+        vendor_type, _ = VendorType.objects.update_or_create(code=code, defaults={"name": name})
+        erp_services.erp_vendor_type_reported(code=code, name=name)
     return vendor_type
 
 

@@ -61,10 +61,10 @@ def test_budget_set_up_export_and_update_walk(pm, approver, api_as, project, com
     assert (sent["status"], sent["allowed_steps"]) == ("ready_to_export", ["retrieve"])
     request = ERPRequest.objects.get(pk=sent["erp_request"])
     assert [(t["type"], t["cost_code"], t["cost_type"], t["amount"]) for t in request.payload["transactions"]] == [
-        ("original_estimate", "1000", 1, "30000.00"),
-        ("original_estimate", "1000", 2, "11000.00"),
-        ("original_estimate", "2300", 3, "4500.00"),
-        ("original_estimate", "3300", 4, "0.00"),
+        ("original_estimate", "1000.000", 1, "30000.00"),
+        ("original_estimate", "1000.000", 2, "11000.00"),
+        ("original_estimate", "2300.000", 3, "4500.00"),
+        ("original_estimate", "3300.000", 4, "0.00"),
     ]
     assert "quantity" not in request.payload["transactions"][0]  # amounts only
 
@@ -83,7 +83,9 @@ def test_budget_set_up_export_and_update_walk(pm, approver, api_as, project, com
     lines = {
         (line["cost_code"], line["cost_type"]): line for line in client.get(f"{url}/line-items/").json()["results"]
     }
-    fix = client.patch(f"{url}/line-items/{lines[('3300', 4)]['id']}/", {"original_amount": "4000.00"}, format="json")
+    fix = client.patch(
+        f"{url}/line-items/{lines[('3300.000', 4)]['id']}/", {"original_amount": "4000.00"}, format="json"
+    )
     assert fix.json()["original_amount"] == "4000.00"
     client.post(f"{url}/lock/")
     resent = client.post(f"{url}/send-to-erp/").json()
@@ -97,15 +99,15 @@ def test_budget_set_up_export_and_update_walk(pm, approver, api_as, project, com
     assert (waiting["status"], waiting["erp_id"], waiting["ever_exported"]) == ("awaiting_posting", "5000", True)
     assert waiting["allowed_steps"] == []
     assert entries() == [
-        ("original_estimate", "1000", 1, Decimal("30000.00"), False),
-        ("original_estimate", "1000", 2, Decimal("11000.00"), False),
-        ("original_estimate", "2300", 3, Decimal("4500.00"), False),
-        ("original_estimate", "3300", 4, Decimal("4000.00"), False),
+        ("original_estimate", "1000.000", 1, Decimal("30000.00"), False),
+        ("original_estimate", "1000.000", 2, Decimal("11000.00"), False),
+        ("original_estimate", "2300.000", 3, Decimal("4500.00"), False),
+        ("original_estimate", "3300.000", 4, Decimal("4000.00"), False),
     ]
     line_ids = {key: line["id"] for key, line in lines.items()}
     refused = client.post(
         f"{url}/modifications/",
-        {"from_line": line_ids[("1000", 1)], "to_line": line_ids[("1000", 2)], "amount": "5"},
+        {"from_line": line_ids[("1000.000", 1)], "to_line": line_ids[("1000.000", 2)], "amount": "5"},
         format="json",
     )
     assert refused.status_code == 409 and "post its entries" in refused.json()["detail"]
@@ -124,7 +126,7 @@ def test_budget_set_up_export_and_update_walk(pm, approver, api_as, project, com
     # Updates after export: a partial line, a modification funding it, a $0 line deleted; only these go.
     typed = client.post(
         f"{url}/line-items/",
-        {"cost_code": "5100", "cost_type": 4, "partial": True, "original_amount": "999"},
+        {"cost_code": "5100.000", "cost_type": 4, "partial": True, "original_amount": "999"},
         format="json",
     )
     assert typed.status_code == 400 and "no money of its own" in typed.json()["partial"][0]  # never stored as 0
@@ -132,13 +134,13 @@ def test_budget_set_up_export_and_update_walk(pm, approver, api_as, project, com
     partial = partial.json()
     assert (partial["partial"], partial["original_amount"]) == (True, "0.00")
     full_line = client.post(
-        f"{url}/line-items/", {"cost_code": "5100", "cost_type": 1, "original_amount": "5"}, format="json"
+        f"{url}/line-items/", {"cost_code": "5100.000", "cost_type": 1, "original_amount": "5"}, format="json"
     )
     assert full_line.status_code == 409 and "partial line" in full_line.json()["detail"]
     mod = client.post(
         f"{url}/modifications/",
         {
-            "from_line": line_ids[("1000", 1)],
+            "from_line": line_ids[("1000.000", 1)],
             "to_line": partial["id"],
             "amount": "2500.00",
             "notes": "Steel moved to sub",
@@ -148,27 +150,33 @@ def test_budget_set_up_export_and_update_walk(pm, approver, api_as, project, com
     assert mod.status_code == 201, mod.json()
     undone = client.post(
         f"{url}/modifications/",
-        {"from_line": line_ids[("1000", 2)], "to_line": partial["id"], "amount": "1.00"},
+        {"from_line": line_ids[("1000.000", 2)], "to_line": partial["id"], "amount": "1.00"},
         format="json",
     ).json()
     assert client.delete(f"{url}/modifications/{undone['id']}/").status_code == 204
     new_zero = client.post(
-        f"{url}/line-items/", {"cost_code": "2300", "cost_type": 2, "partial": True}, format="json"
+        f"{url}/line-items/", {"cost_code": "2300.000", "cost_type": 2, "partial": True}, format="json"
     ).json()
     assert client.delete(f"{url}/line-items/{new_zero['id']}/").status_code == 204
-    assert client.delete(f"{url}/line-items/{line_ids[('1000', 1)]}/").status_code == 409  # has money
+    assert client.delete(f"{url}/line-items/{line_ids[('1000.000', 1)]}/").status_code == 409  # has money
     assert client.delete(f"{url}/line-items/{partial['id']}/").status_code == 409  # a modification touches it
 
     view = {(r["cost_code"], r["cost_type"]): r for r in client.get(f"{url}/line-items/").json()["results"]}
-    assert (view[("1000", 1)]["modifications_out"], view[("1000", 1)]["revised_amount"]) == ("2500.00", "27500.00")
-    assert (view[("5100", 4)]["modifications_in"], view[("5100", 4)]["revised_amount"]) == ("2500.00", "2500.00")
-    assert view[("5100", 4)]["unsent"] and not view[("2300", 3)]["unsent"]
+    assert (view[("1000.000", 1)]["modifications_out"], view[("1000.000", 1)]["revised_amount"]) == (
+        "2500.00",
+        "27500.00",
+    )
+    assert (view[("5100.000", 4)]["modifications_in"], view[("5100.000", 4)]["revised_amount"]) == (
+        "2500.00",
+        "2500.00",
+    )
+    assert view[("5100.000", 4)]["unsent"] and not view[("2300.000", 3)]["unsent"]
 
     update = client.post(f"{url}/send-to-erp/").json()
     request = ERPRequest.objects.get(pk=update["erp_request"])
     assert [(t["type"], t["cost_code"], t["cost_type"], t["amount"]) for t in request.payload["transactions"]] == [
-        ("modification", "1000", 1, "-2500.00"),
-        ("modification", "5100", 4, "2500.00"),
+        ("modification", "1000.000", 1, "-2500.00"),
+        ("modification", "5100.000", 4, "2500.00"),
     ]
     with commit():
         acct.post(f"/api/v1/erp/requests/{request.pk}/accept/", {})
@@ -176,12 +184,12 @@ def test_budget_set_up_export_and_update_walk(pm, approver, api_as, project, com
     agent_post = acct.post(f"{url}/mark-posted/")  # an approver (or the agent) may report posting
     assert agent_post.json()["status"] == "synced"
     assert [e for e in entries() if e[0] == "modification"] == [
-        ("modification", "1000", 1, Decimal("-2500.00"), False),
-        ("modification", "5100", 4, Decimal("2500.00"), False),
+        ("modification", "1000.000", 1, Decimal("-2500.00"), False),
+        ("modification", "5100.000", 4, Decimal("2500.00"), False),
     ]
     # An exported modification cannot be deleted.
     assert client.delete(f"{url}/modifications/{mod.json()['id']}/").status_code == 409
-    assert client.delete(f"{url}/line-items/{line_ids[('3300', 4)]}/").status_code == 409  # has 4,000
+    assert client.delete(f"{url}/line-items/{line_ids[('3300.000', 4)]}/").status_code == 409  # has 4,000
 
 
 def test_deleting_an_exported_zero_line_exports_the_deletion(pm, approver, api_as, budget, commit):
@@ -199,10 +207,10 @@ def test_deleting_an_exported_zero_line_exports_the_deletion(pm, approver, api_a
     assert [
         (t["type"], t["cost_code"], t["cost_type"])
         for t in ERPRequest.objects.get(pk=request_id).payload["transactions"]
-    ] == [("line_deleted", "3300", 4)]
+    ] == [("line_deleted", "3300.000", 4)]
     with commit():
         api_as(approver).post(f"/api/v1/erp/requests/{request_id}/accept/", {})
-    assert ("line_deleted", "3300", 4, Decimal("0.00"), False) in entries()
+    assert ("line_deleted", "3300.000", 4, Decimal("0.00"), False) in entries()
 
 
 def test_import_errors_name_every_row_and_write_nothing(pm, api_as, budget):
@@ -226,13 +234,16 @@ def test_a_column_missing_from_a_reimport_leaves_that_field_as_it_is(pm, api_as,
     response = upload(client, budget.pk, again)
     assert response.json() == {"new": 0, "updated": 1, "unchanged": 1, "dry_run": False}
     lines = {(line.cost_code.code, line.cost_type_id): line for line in budget.lines.select_related("cost_code")}
-    assert (lines["1000", 1].description, lines["1000", 1].original_amount) == ("Materials", Decimal("35000.00"))
-    assert lines["1000", 2].description == "Crew"
-    excavator = lines["2300", 3]  # not in the second file: untouched
+    assert (lines["1000.000", 1].description, lines["1000.000", 1].original_amount) == (
+        "Materials",
+        Decimal("35000.00"),
+    )
+    assert lines["1000.000", 2].description == "Crew"
+    excavator = lines["2300.000", 3]  # not in the second file: untouched
     assert (excavator.quantity, excavator.uom, excavator.unit_cost) == (Decimal("10"), "day", Decimal("450"))
     # A column that is there but empty is a value: it blanks the description.
     upload(client, budget.pk, "Cost Code,Cost Type,Description,Original Budget\n1000,1,,35000\n")
-    assert budget.lines.get(cost_code__code="1000", cost_type=1).description == ""
+    assert budget.lines.get(cost_code__code="1000.000", cost_type=1).description == ""
 
 
 def test_unreadable_file_is_a_400(pm, api_as, budget):
@@ -310,7 +321,7 @@ def test_budget_from_the_erp_path_a(pm, approver, api_as, project, commit):
     from apps.ledger.models import ERPBudgetEntry as Entry
     from apps.ledger.models import ERPCostCode
 
-    for code, cost_type, amount in (("1000", 1, "1200.00"), ("2300", 3, "800.00"), ("3300", 4, "0.00")):
+    for code, cost_type, amount in (("1000.000", 1, "1200.00"), ("2300.000", 3, "800.00"), ("3300.000", 4, "0.00")):
         Entry.objects.create(
             job=job,
             cost_code=ERPCostCode.objects.get(code=code),
@@ -321,7 +332,7 @@ def test_budget_from_the_erp_path_a(pm, approver, api_as, project, commit):
             posted=True,
         )
     staged = ledger_services.estimate_stage(job=job)
-    assert [line["cost_code"] for line in staged.data["lines"]] == ["1000", "2300"]  # lines above $0 only
+    assert [line["cost_code"] for line in staged.data["lines"]] == ["1000.000", "2300.000"]  # lines above $0 only
     response = api_as(approver).post(f"/api/v1/erp/staged-records/{staged.pk}/add-to-app/")
     assert response.status_code == 200, response.json()
     budget = Budget.objects.get(project=project)
@@ -335,7 +346,7 @@ def test_budget_from_the_erp_path_a(pm, approver, api_as, project, commit):
     assert (
         client.post(
             f"/api/v1/budgets/{budget.pk}/line-items/",
-            {"cost_code": "5100", "cost_type": 1, "partial": True},
+            {"cost_code": "5100.000", "cost_type": 1, "partial": True},
             format="json",
         ).status_code
         == 409
@@ -344,7 +355,7 @@ def test_budget_from_the_erp_path_a(pm, approver, api_as, project, commit):
     # Re-import takes later ERP changes.
     Entry.objects.create(
         job=job,
-        cost_code=ERPCostCode.objects.get(code="1000"),
+        cost_code=ERPCostCode.objects.get(code="1000.000"),
         cost_type_id=1,
         kind="modification",
         amount=Decimal("300.00"),
@@ -354,7 +365,7 @@ def test_budget_from_the_erp_path_a(pm, approver, api_as, project, commit):
     staged = ledger_services.estimate_stage(job=job)
     assert StagedRecord.objects.get(pk=staged.pk).status == "staged"
     api_as(approver).post(f"/api/v1/erp/staged-records/{staged.pk}/add-to-app/")
-    assert budget.lines.get(cost_code__code="1000").original_amount == Decimal("1500.00")
+    assert budget.lines.get(cost_code__code="1000.000").original_amount == Decimal("1500.00")
 
 
 def test_erp_estimate_refused_for_a_budget_with_lines_made_here(pm, approver, api_as, budget):

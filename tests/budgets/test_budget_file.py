@@ -14,6 +14,9 @@ pytestmark = pytest.mark.django_db
 HEADER = "Cost Code,Cost Type,Description,Unit Qty,UOM,Unit Cost,Original Budget,Manual Calculation\n"
 
 
+ONE_LINE = "a budget has one line per cost code and cost type."
+
+
 def check(budget, text, encoding="utf-8"):
     dataset = budget_file.read(text.encode(encoding) if isinstance(text, str) else text)
     return services.budget_check_file(budget=budget, dataset=dataset)
@@ -102,7 +105,7 @@ def test_duplicate_code_and_type_names_the_first_row(budget):
         (
             4,
             "Cost Type",
-            "Cost code 1000 with cost type 1 is already on row 2; a budget has one line per cost code and cost type.",
+            f"Cost code 1000.000 with cost type 1 is already on row 2; {ONE_LINE}",
         )
     ]
 
@@ -278,14 +281,14 @@ def test_a_type_not_assigned_and_repeated_is_named_for_both(budget):
 
     name = CostType.objects.get(code=3).name
     result = check(budget, "Cost Code,Cost Type,Original Budget\n1000,3,5\n1000,3,6\n")
-    not_assigned = f"Cost type 3 ({name}) is not assigned to cost code 1000 on this project."
+    not_assigned = f"Cost type 3 ({name}) is not assigned to cost code 1000.000 on this project."
     assert errors(result) == [
         (2, "Cost Type", not_assigned),
         (3, "Cost Type", not_assigned),
         (
             3,
             "Cost Type",
-            "Cost code 1000 with cost type 3 is already on row 2; a budget has one line per cost code and cost type.",
+            f"Cost code 1000.000 with cost type 3 is already on row 2; {ONE_LINE}",
         ),
     ]
     assert result.lines == []

@@ -17,7 +17,7 @@ def test_add_from_the_commitment_then_submit_approve_send(client, pm, approver, 
     add = reverse("admin:change_orders_changeorder_add") + f"?commitment={commitment.pk}"
     assert add in page
     form = client.get(add).content.decode()
-    assert "Line 1: 2300 Subcontract — Excavation (12,000.00)" in form  # what a person recognises
+    assert "Line 1: 2300.000 Subcontract — Excavation (12,000.00)" in form  # what a person recognises
 
     def line(i, commitment_line, amount):
         fields = {"commitment_line": commitment_line, "amount": amount, "cost_code": "", "cost_type": ""}
@@ -34,7 +34,7 @@ def test_add_from_the_commitment_then_submit_approve_send(client, pm, approver, 
         "lines-TOTAL_FORMS": "2",
         "lines-INITIAL_FORMS": "0",
         "lines-MIN_NUM_FORMS": "0",
-        "lines-MAX_NUM_FORMS": "1000",
+        "lines-MAX_NUM_FORMS": "1000.000",
         **line(0, first.pk, "1000.00"),
         **line(1, second.pk, "250.00"),
     }

@@ -85,11 +85,11 @@ def test_subcontract_change_order_sums_changes_and_raises_the_erp_budget(pm, app
     ]
     raised = ERPBudgetEntry.objects.filter(kind="commitment_change")
     assert sorted(raised.values_list("cost_code__code", "cost_type", "amount")) == [
-        ("2300", 4, Decimal("1500.00")),
-        ("3300", 4, Decimal("-200.00")),
+        ("2300.000", 4, Decimal("1500.00")),
+        ("3300.000", 4, Decimal("-200.00")),
     ]
     budget = ledger_services.job_budget(ERPJob.objects.get(job_id="5000"))
-    assert budget[("2300", 4)] == Decimal("1500.00")
+    assert budget[("2300.000", 4)] == Decimal("1500.00")
     commitment = api_as(pm).get(f"/api/v1/commitments/{subcontract.pk}/").json()
     assert (commitment["original_amount"], commitment["approved_changes"], commitment["revised_amount"]) == (
         "42000.00",
@@ -98,8 +98,8 @@ def test_subcontract_change_order_sums_changes_and_raises_the_erp_budget(pm, app
     )
     costs = api_as(pm).get(f"/api/v1/commitments/committed-costs/?project={subcontract.project_id}").json()
     assert {(r["cost_code"], r["cost_type"]): r["committed"] for r in costs} == {
-        ("2300", 4): "13500.00",
-        ("3300", 4): "29800.00",
+        ("2300.000", 4): "13500.00",
+        ("3300.000", 4): "29800.00",
     }
 
 
@@ -112,7 +112,7 @@ def test_purchase_order_change_order_appends_its_lines_to_the_po(pm, approver, a
         "lines": [
             {"commitment_line": first, "amount": "850.50"},
             {
-                "cost_code": "1000",
+                "cost_code": "1000.000",
                 "cost_type": 1,
                 "description": "Tie wire",
                 "quantity": "10",
@@ -129,9 +129,9 @@ def test_purchase_order_change_order_appends_its_lines_to_the_po(pm, approver, a
     assert ChangeOrder.objects.get().erp_status == "synced"
     po = ERPCommitment.objects.get(kind="purchase_order", number="PO-001")
     assert list(po.lines.values_list("line_number", "cost_code__code", "description", "amount", "change_order")) == [
-        (1, "3300", "Rebar", Decimal("85050.00"), None),
-        (2, "3300", "Rebar", Decimal("850.50"), ERPChangeOrder.objects.get().pk),
-        (3, "1000", "Tie wire", Decimal("122.50"), ERPChangeOrder.objects.get().pk),
+        (1, "3300.000", "Rebar", Decimal("85050.00"), None),
+        (2, "3300.000", "Rebar", Decimal("850.50"), ERPChangeOrder.objects.get().pk),
+        (3, "1000.000", "Tie wire", Decimal("122.50"), ERPChangeOrder.objects.get().pk),
     ]
     assert not ERPBudgetEntry.objects.filter(kind="commitment_change").exists()
 

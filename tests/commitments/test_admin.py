@@ -112,7 +112,7 @@ def test_editing_a_draft_replaces_its_lines(client, pm, project, vendor):
     )
     commitment.refresh_from_db()
     assert commitment.title == "Earthwork and grading"
-    assert list(commitment.lines.values_list("cost_code__code", "amount")) == [("2300", 15000), ("5100", 800)]
+    assert list(commitment.lines.values_list("cost_code__code", "amount")) == [("2300.000", 15000), ("5100.000", 800)]
 
 
 def test_a_viewer_cannot_take_a_step_even_by_posting_it(client, viewer, pm, project, vendor):

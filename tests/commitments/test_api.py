@@ -66,8 +66,8 @@ def test_subcontract_walks_from_creation_to_synced(pm, approver, api_as, project
         Decimal("10.00"),
     )
     assert list(erp.lines.values_list("line_number", "cost_code__code", "cost_type", "amount")) == [
-        (1, "2300", 4, Decimal("12000.00")),
-        (2, "3300", 4, Decimal("30000.00")),
+        (1, "2300.000", 4, Decimal("12000.00")),
+        (2, "3300.000", 4, Decimal("30000.00")),
     ]
     request = ERPRequest.objects.get(kind="commitment", object_id=body["id"])
     assert request.erp_ids == {"job_id": "5000", "number": "SC-001"}
@@ -126,7 +126,7 @@ def test_negative_quantity_or_unit_cost_is_refused(pm, api_as, project, vendor, 
 
 
 def test_a_line_whose_cost_type_is_not_assigned_to_its_cost_code_is_refused(pm, api_as, project, vendor):
-    lines = [{"cost_code": "1000", "cost_type": 4, "amount": "100.00"}, {"cost_code": "9999", "cost_type": 12}]
+    lines = [{"cost_code": "1000.000", "cost_type": 4, "amount": "100.00"}, {"cost_code": "9999", "cost_type": 12}]
     response = api_as(pm).post(URL, subcontract_data(project, vendor, lines=lines), format="json")
     assert response.status_code == 400
     assert response.json()["lines"] == {
@@ -138,7 +138,7 @@ def test_a_line_whose_cost_type_is_not_assigned_to_its_cost_code_is_refused(pm, 
     response = api_as(pm).post(URL, subcontract_data(project, vendor, lines=lines[:1]), format="json")
     assert response.status_code == 400
     assert response.json()["lines"] == [
-        "Line 1: cost type 4 Subcontract is not assigned to cost code 1000 on the project."
+        "Line 1: cost type 4 Subcontract is not assigned to cost code 1000.000 on the project."
     ]
     assert not Commitment.objects.exists()
 
@@ -179,11 +179,11 @@ def test_a_line_no_longer_assigned_on_the_project_blocks_the_send(pm, api_as, pr
     client = api_as(pm)
     body = client.post(URL, subcontract_data(project, vendor), format="json").json()
     step(client, body["id"], "approve")
-    job_services.project_cost_code_assign(project=project, user=pm, code="2300", cost_types=[2, 3])
+    job_services.project_cost_code_assign(project=project, user=pm, code="2300.000", cost_types=[2, 3])
     refused = step(client, body["id"], "send-to-erp")
     assert refused.status_code == 400
     assert refused.json() == {
-        "lines": ["Line 1: cost type 4 Subcontract is not assigned to cost code 2300 on the project."]
+        "lines": ["Line 1: cost type 4 Subcontract is not assigned to cost code 2300.000 on the project."]
     }
 
 
@@ -222,10 +222,10 @@ def test_after_sync_vendor_status_and_schedule_of_values_stay_locked(pm, approve
 def test_draft_edits_replace_the_schedule_of_values(pm, api_as, project, vendor):
     client = api_as(pm)
     body = client.post(URL, subcontract_data(project, vendor), format="json").json()
-    lines = [{"cost_code": "5100", "cost_type": 4, "description": "Finishes", "amount": "5000.00"}]
+    lines = [{"cost_code": "5100.000", "cost_type": 4, "description": "Finishes", "amount": "5000.00"}]
     edited = client.patch(f"{URL}{body['id']}/", {"lines": lines, "number": "SC-100"}, format="json").json()
     assert edited["number"] == "SC-100" and edited["original_amount"] == "5000.00"
-    assert [(line["line_number"], line["cost_code"]) for line in edited["lines"]] == [(1, "5100")]
+    assert [(line["line_number"], line["cost_code"]) for line in edited["lines"]] == [(1, "5100.000")]
     moved = client.patch(f"{URL}{body['id']}/", {"project": 999}, format="json")
     assert moved.status_code == 200 and moved.json()["project"] == project.pk  # the project is not editable
 
@@ -391,9 +391,9 @@ def test_committed_costs_per_cost_code_and_type(pm, approver, api_as, project, v
     response = api_as(pm).get(f"{URL}committed-costs/?project={project.pk}")
     assert response.status_code == 200
     assert [(r["cost_code"], r["cost_type"], r["committed"]) for r in response.json()] == [
-        ("2300", 4, "12000.00"),
-        ("3300", 1, "85050.00"),
-        ("3300", 4, "30000.00"),
+        ("2300.000", 4, "12000.00"),
+        ("3300.000", 1, "85050.00"),
+        ("3300.000", 4, "30000.00"),
     ]
     assert api_as(pm).get(f"{URL}committed-costs/").status_code == 400
     assert api_as(pm).get(f"{URL}committed-costs/?project=99999999999999999999").status_code == 400

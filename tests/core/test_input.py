@@ -149,7 +149,7 @@ def test_a_change_order_that_takes_a_line_past_what_an_amount_holds_is_refused(p
     refused = api_as(pm).post("/api/v1/change-orders/", data, format="json")
     assert refused.status_code == 400
     assert refused.json()["lines"] == [
-        "Line 1 (2300 Subcontract): the line would come to 1,000,000,011,999.00; an amount has at most 12 digits "
+        "Line 1 (2300.000 Subcontract): the line would come to 1,000,000,011,999.00; an amount has at most 12 digits "
         "before the decimal point."
     ]
     assert not ChangeOrder.objects.exists()
@@ -328,7 +328,7 @@ def test_a_deduction_larger_than_what_is_left_on_the_line_is_refused(pm, api_as,
     refused = client.post("/api/v1/change-orders/", data, format="json")
     assert refused.status_code == 400
     assert refused.json()["lines"] == [
-        "Line 3 (3300 Subcontract): a deduction of 27,000.00 is more than the 26,000.00 left on it."
+        "Line 3 (3300.000 Subcontract): a deduction of 27,000.00 is more than the 26,000.00 left on it."
     ]
     assert ChangeOrder.objects.count() == 2
     data["lines"][2]["amount"] = "-26000.00"

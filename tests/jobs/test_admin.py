@@ -45,7 +45,7 @@ def test_admin_send_refusal_names_the_cost_code(client, pm, cost_codes):
     project = ProjectCostCodeFactory(cost_code=cost_codes[1], cost_types=[]).project
     client.force_login(pm)
     response = client.post(reverse("admin:jobs_project_step", args=[project.pk, "send-to-erp"]), follow=True)
-    assert "cost code 2300 has none" in response.content.decode()
+    assert "cost code 2300.000 has none" in response.content.decode()
     assert not ERPRequest.objects.exists()
 
 

@@ -38,7 +38,7 @@ def test_path_b_created_here_sent_accepted_synced(pm, approver, api_as, sent_pro
     queue = api_as(approver).get("/api/v1/erp/requests/?kind=job&status=ready_to_export").json()
     assert [r["id"] for r in queue["results"]] == [request_id]
     assert queue["results"][0]["payload"]["cost_codes"] == [
-        {"code": "1000", "description": "General Requirements", "cost_types": [1, 2]}
+        {"code": "1000.000", "description": "General Requirements", "cost_types": [1, 2]}
     ]
     assert queue["results"][0]["allowed_steps"] == ["accept", "reject"]
 
@@ -155,7 +155,7 @@ def test_send_refuses_a_cost_code_without_cost_type_and_names_it(pm, api_as, cos
     client.post(f"/api/v1/projects/{project['id']}/cost-codes/", {"code": "2300", "cost_types": []}, format="json")
     response = client.post(f"/api/v1/projects/{project['id']}/send-to-erp/")
     assert response.status_code == 400
-    assert "cost code 2300 has none" in response.json()["cost_codes"][0]
+    assert "cost code 2300.000 has none" in response.json()["cost_codes"][0]
     assert Project.objects.get(pk=project["id"]).erp_status == "not_synced"
     assert not ERPRequest.objects.exists()
 
@@ -259,8 +259,8 @@ def test_path_a_job_keyed_in_erp_is_added_to_the_app_synced(approver, api_as, co
     project = Project.objects.get(pk=response.json()["imported_object_id"])
     assert (project.number, project.erp_id, project.origin, project.erp_status) == ("3001", "3001", "erp", "synced")
     assert {pcc.cost_code.code: sorted(ct.code for ct in pcc.cost_types.all()) for pcc in project.cost_codes.all()} == {
-        "1000": [2],
-        "2300": [3, 4],
+        "1000.000": [2],
+        "2300.000": [3, 4],
     }
     again = api_as(approver).post(f"/api/v1/erp/staged-records/{staged.pk}/add-to-app/")
     assert again.status_code == 409
@@ -280,7 +280,7 @@ def test_path_a_refused_when_a_cost_code_has_no_cost_type(approver, api_as, cost
     staged = _key_erp_job("3002", {"1000": [2], "2300": []})
     response = api_as(approver).post(f"/api/v1/erp/staged-records/{staged.pk}/add-to-app/")
     assert response.status_code == 409
-    assert "cost code 2300 has no cost type" in response.json()["detail"]
+    assert "cost code 2300.000 has no cost type" in response.json()["detail"]
     assert not Project.objects.filter(number="3002").exists()
 
 

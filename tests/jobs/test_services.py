@@ -135,8 +135,11 @@ def test_import_from_erp_refuses_a_cost_code_without_cost_type(approver):
 
 
 def test_import_from_erp_adds_a_synced_project_with_its_cost_codes(approver):
-    data = {"name": "Tower", "cost_codes": [{"code": "2300", "description": "Earthwork", "cost_types": [1, 4]}]}
+    data = {"name": "Tower", "cost_codes": [{"code": "2300.000", "description": "Earthwork", "cost_types": [1, 4]}]}
     project = services.project_import_from_erp(erp_id="1026", data=data, user=approver)
     assert (project.number, project.erp_id, project.origin, project.erp_status) == ("1026", "1026", "erp", "synced")
     assignment = project.cost_codes.get()
-    assert (assignment.cost_code.code, sorted(assignment.cost_types.values_list("code", flat=True))) == ("2300", [1, 4])
+    assert (assignment.cost_code.code, sorted(assignment.cost_types.values_list("code", flat=True))) == (
+        "2300.000",
+        [1, 4],
+    )

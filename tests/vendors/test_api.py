@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.erp_queue.models import ERPRequest, StagedRecord
 from apps.ledger import services as ledger_services
-from apps.ledger.models import ERPVendor
-from apps.vendors.models import Company
+from apps.ledger.models import ERPVendor, ERPVendorType
+from apps.vendors.models import Company, VendorType
 from tests.jobs.factories import ProjectFactory
 from tests.vendors.factories import CompanyFactory, ERPVendorFactory, key_erp_vendor
 
@@ -566,13 +566,18 @@ def test_staged_list_computes_suggestions_without_a_query_per_row(approver, api_
 # The ERP's vendor types, and the agent mode.
 
 
-def test_vendor_types_come_from_the_ledger(approver, agent, api_as):
+def test_vendor_types_come_from_the_ledger_and_what_the_agent_reports_is_written_there(approver, agent, api_as):
     response = api_as(approver).get("/api/v1/erp/vendor-types/")
     assert response.status_code == 200
     assert response.json()[:2] == [{"code": "1", "name": "Subcontractor"}, {"code": "2", "name": "Material supplier"}]
     pushed = api_as(agent).post("/api/v1/erp/vendor-types/", {"code": "9", "name": "Union"})
-    assert pushed.status_code == 409
-    assert "keeps its own vendor types" in pushed.json()["detail"]
+    assert pushed.status_code == 201, pushed.json()
+    assert api_as(approver).get("/api/v1/erp/vendor-types/").json()[-1] == {"code": "9", "name": "Union"}
+    assert ERPVendorType.objects.get(code=9).name == "Union"
+    not_sage = api_as(agent).post("/api/v1/erp/vendor-types/", {"code": "SUB", "name": "Subcontractor"})
+    assert not_sage.status_code == 400
+    assert "a number from 1 to 999" in not_sage.json()["code"][0]
+    assert not VendorType.objects.filter(code="SUB").exists()
 
 
 @override_settings(ERP_CONNECTOR="agent")

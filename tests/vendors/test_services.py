@@ -5,7 +5,7 @@ import pytest
 from apps.core.exceptions import DomainError, PermissionDenied, StepNotAllowed, ValidationError
 from apps.erp_queue.models import StagedRecord
 from apps.vendors import services
-from apps.vendors.models import Company
+from apps.vendors.models import Company, VendorType
 from tests.erp_queue.factories import StagedRecordFactory
 from tests.jobs.factories import ProjectFactory
 from tests.vendors.factories import CompanyFactory
@@ -117,6 +117,8 @@ def test_unlink_is_refused_for_a_company_that_is_not_linked(approver):
     assert not StagedRecord.objects.exists()
 
 
-def test_vendor_types_are_not_pushed_to_the_embedded_ledger():
-    with pytest.raises(DomainError, match="The embedded ERP ledger keeps its own vendor types"):
-        services.vendor_type_upsert(code="9", name="Other")
+def test_a_vendor_type_the_ledger_refuses_is_not_kept_here_either():
+    with pytest.raises(ValidationError) as refused:
+        services.vendor_type_upsert(code="SUB", name="Subcontractor")
+    assert "a number from 1 to 999" in refused.value.message_dict["code"][0]
+    assert not VendorType.objects.exists()

@@ -35,6 +35,7 @@ from apps.budgets.budget_file.columns import (
     canonical,
 )
 from apps.budgets.budget_file.tables import header_row
+from apps.core import erp_profile
 
 #: An amount's currency sign, minus and accounting parentheses around the number itself.
 _SIGNS = re.compile(r"^(?P<before>[-($\s]*)(?P<number>[^-($\s].*?)(?P<after>[)\s]*)$")
@@ -72,22 +73,6 @@ def _digits(limit):
 
 
 _NUMBERED_TYPE = re.compile(r"^(?P<code>\d)\s*[-–:.]?\s*(?P<name>\S.*?)\s*$")
-
-
-def _code_number(text):
-    """A cost code's numeric value: Sage keeps codes as numbers (2010.000), and spreadsheets drop the zeros (2010)."""
-    try:
-        return Decimal(text).normalize() if re.fullmatch(r"\d+(\.\d*)?", text) else None
-    except ArithmeticError:
-        return None
-
-
-def _codes_by_number(project_cost_codes):
-    """{numeric value: code} for the project's codes whose value no other code of the project shares."""
-    by_number = {}
-    for code in project_cost_codes:
-        by_number.setdefault(_code_number(code), []).append(code)
-    return {number: codes[0] for number, codes in by_number.items() if number is not None and len(codes) == 1}
 
 
 def column_positions(headers):
@@ -143,7 +128,6 @@ class _File:
         self.codes = project_cost_codes
         self.cost_types = cost_types
         self.type_by_name = {name.casefold(): code for code, name in cost_types.items()}
-        self.code_by_number = _codes_by_number(project_cost_codes)
         self.seen = {}  # {(code, type): first row}: one line per cost code and cost type
 
 
@@ -163,12 +147,12 @@ class _Row:
 
 
 def _cost_code(row):
-    code = row.text(COST_CODE)
-    code = code if code in row.file.codes else row.file.code_by_number.get(_code_number(code), code)
+    text = row.text(COST_CODE)
+    code = erp_profile.cost_code_canonical(text) or text  # spreadsheets drop the zeros: 2010 is 2010.000
     if not code:
         return Invalid("Cost Code is required.")
     if code not in row.file.codes:
-        return Invalid(f"Cost code {code} is not one of this project's cost codes; add it to the project first.")
+        return Invalid(f"Cost code {text} is not one of this project's cost codes; add it to the project first.")
     return code
 
 

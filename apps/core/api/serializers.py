@@ -6,6 +6,7 @@ from django_fsm_log.models import StateLog
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core import erp_profile
 from apps.core.workflow import allowed_steps
 
 # Checked input ---------------------------------------------------------------------------------
@@ -104,6 +105,20 @@ class SlugField(serializers.SlugRelatedField):
     def to_internal_value(self, data):
         refuse_nul(data)
         return super().to_internal_value(data)
+
+
+class SageCostCodeField(serializers.CharField):
+    """A cost code as the ERP reports it: a valid Sage cost code, in its one spelling (2010 becomes 2010.000)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=10, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        problem = erp_profile.cost_code_problem(value)
+        if problem:
+            raise serializers.ValidationError(problem, code="invalid")
+        return erp_profile.cost_code_canonical(value)
 
 
 class Serializer(CheckedInputMixin, serializers.Serializer):

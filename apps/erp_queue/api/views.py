@@ -109,7 +109,7 @@ class StagedRecordViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        staged = services.staged_record_upsert(user=request.user, **serializer.validated_data)
+        staged = services.staged_record_upsert(user=request.user, reported=True, **serializer.validated_data)
         return Response(self.get_serializer(staged).data, status=status.HTTP_201_CREATED)
 
     @step_schema(

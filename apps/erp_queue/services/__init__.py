@@ -1,5 +1,16 @@
 """Every write on the ERP queue: send, decide, claim, report, stage, import (one module per subject)."""
 
+from apps.erp_queue.services.erp_state import (
+    erp_cost_code_reported,
+    erp_cost_type_reported,
+    erp_holds_change_order,
+    erp_holds_commitment,
+    erp_holds_job,
+    erp_holds_vendor,
+    erp_missing_cost_codes,
+    erp_missing_job_cost_codes,
+    erp_vendor_type_reported,
+)
 from apps.erp_queue.services.records import (
     erp_cost_codes,
     erp_vendor_types,
@@ -32,7 +43,16 @@ from apps.erp_queue.services.staging import (
 
 __all__ = [
     "LinkAllResult",
+    "erp_cost_code_reported",
     "erp_cost_codes",
+    "erp_cost_type_reported",
+    "erp_holds_change_order",
+    "erp_holds_commitment",
+    "erp_holds_job",
+    "erp_holds_vendor",
+    "erp_missing_cost_codes",
+    "erp_missing_job_cost_codes",
+    "erp_vendor_type_reported",
     "erp_vendor_types",
     "export_steps",
     "record_resend",

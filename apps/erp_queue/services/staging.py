@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
 from apps.core.workflow import check_step, run_step
 from apps.erp_queue import registry, selectors
+from apps.erp_queue.connectors import get_connector
 from apps.erp_queue.models import StagedRecord
 
 
@@ -18,8 +19,12 @@ def _stage(importer, erp_id, data):
     )
 
 
-def staged_record_upsert(*, kind, erp_id, data, user):
-    """The ERP reports a record it holds; create or refresh it under Ready to Import."""
+def staged_record_upsert(*, kind, erp_id, data, user, reported=False):
+    """The ERP reports a record it holds; create or refresh it under Ready to Import.
+
+    `reported`: the agent reported it through the API, and the connector's ERP takes it too (where the
+    ERP is the embedded ledger, the record is written there); the ERP's own staging passes False.
+    """
     importer = registry.importer_for(kind)
     if importer is None:
         raise ValidationError({"kind": f"'{kind}' records cannot be staged for import."})
@@ -28,6 +33,8 @@ def staged_record_upsert(*, kind, erp_id, data, user):
         raise ValidationError({"erp_id": "The ERP id is required."})
     data = importer.clean_data(data)
     with transaction.atomic():
+        if reported:
+            get_connector().take_staged(kind=kind, erp_id=erp_id, data=data)
         staged = StagedRecord.objects.select_for_update().filter(kind=kind, erp_id=erp_id).first()
         if staged is None:
             return _stage(importer, erp_id, data)

@@ -53,7 +53,7 @@ class CostCodeViewSet(
     filterset_class = CostCodeFilter
 
     def perform_create(self, serializer):
-        serializer.instance = services.cost_code_upsert(**serializer.validated_data)
+        serializer.instance = services.cost_code_upsert(reported=True, **serializer.validated_data)
 
 
 @extend_schema_view(

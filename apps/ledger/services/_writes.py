@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
+from apps.core import erp_profile
 from apps.ledger.models import ERPCostCode, ERPJobCostCode, ERPWrite
 
 
@@ -42,10 +43,19 @@ def idempotent_write(*, key, kind, write, lock=None, taken=None):
     return result
 
 
-def known_codes(rows):
-    """({code: ERPCostCode} for the rows' cost codes, [a refusal per code the ERP does not have])."""
-    codes = {c.code: c for c in ERPCostCode.objects.filter(code__in={r["cost_code"] for r in rows})}
-    unknown = sorted({r["cost_code"] for r in rows} - set(codes))
+def known_codes(rows, key="cost_code"):
+    """({code as the rows spell it: ERPCostCode}, [a refusal per code the ERP does not have]).
+
+    The ERP keeps a cost code as a number: a row's 2010 is its 2010.000.
+    """
+    spellings = {str(r[key]) for r in rows}
+    by_code = {c.code: c for c in ERPCostCode.objects.filter(code__in=spellings)}
+    codes = {}
+    for spelling in spellings:
+        found = by_code.get(erp_profile.cost_code_canonical(spelling) or spelling)
+        if found is not None:
+            codes[spelling] = found
+    unknown = sorted(spellings - set(codes))
     return codes, [f"Cost code {code} is not in the ERP's cost code list." for code in unknown]
 
 

@@ -3,7 +3,7 @@
 from apps.core import erp_profile
 from apps.erp_queue import services as erp_services
 from apps.ledger.models import ERPCostCode, ERPJob, ERPJobCostCode
-from apps.ledger.services._writes import LedgerRefused, idempotent_write
+from apps.ledger.services._writes import LedgerRefused, idempotent_write, known_codes
 
 
 def _job_problems(job_id, payload):
@@ -14,14 +14,7 @@ def _job_problems(job_id, payload):
     elif ERPJob.objects.filter(job_id=job_id).exists():
         problems.extend(_job_taken(job_id))
     problems.extend(erp_profile.job_field_problems(payload).values())
-    known = set(
-        ERPCostCode.objects.filter(code__in=[c["code"] for c in payload["cost_codes"]]).values_list("code", flat=True)
-    )
-    problems.extend(
-        f"Cost code {c['code']} is not in the ERP's cost code list."
-        for c in payload["cost_codes"]
-        if c["code"] not in known
-    )
+    problems.extend(known_codes(payload["cost_codes"], key="code")[1])
     missing = erp_profile.cost_codes_without_types(payload["cost_codes"])
     if missing:
         problems.append(f"Cost code {', '.join(missing)} has no cost type.")
@@ -34,7 +27,7 @@ def _create_job(job_id, payload, source):
         source=source,
         **{field: payload.get(field) or "" for field in ("name", "address", "city", "state", "zip")},
     )
-    codes = {c.code: c for c in ERPCostCode.objects.filter(code__in=[c["code"] for c in payload["cost_codes"]])}
+    codes = known_codes(payload["cost_codes"], key="code")[0]
     for row in payload["cost_codes"]:
         ERPJobCostCode.objects.create(job=job, cost_code=codes[row["code"]]).cost_types.set(row["cost_types"])
     return job

@@ -68,7 +68,10 @@ def vendor_write(*, key, payload, vendor_id, vendor_type):
 
 def vendor_data(vendor):
     """A keyed-in Sage vendor as it is staged for the app (phones are not in Sage's vendor table)."""
-    return {**{field: getattr(vendor, field) for field in VENDOR_FIELDS}, "vendor_type": str(vendor.vendor_type_id)}
+    return {
+        **{field: getattr(vendor, field) for field in VENDOR_FIELDS},
+        "vendor_type": str(vendor.vendor_type_id or ""),
+    }
 
 
 def vendor_stage(*, vendor):
