@@ -76,7 +76,7 @@ def test_a_partial_line_typed_with_an_amount_is_refused_not_saved_at_zero(page, 
     page.get_by_label("Budget:", exact=True).select_option(str(budget.pk))
     page.locator(".field-cost_code .select2-selection").click()
     page.locator(".select2-search__field").fill("5100")
-    page.get_by_role("option", name="5100 Steel").click()
+    page.get_by_role("option", name="5100.000 Steel").click()
     page.get_by_label("Cost type").select_option(label="2 Labor")
     page.get_by_label("Original amount").fill("5000")
     page.get_by_label("Partial").check()

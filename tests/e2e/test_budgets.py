@@ -170,7 +170,7 @@ def add_partial_line(page, budget):
     page.get_by_label("Budget:", exact=True).select_option(label=BUDGET)
     page.locator(".field-cost_code .select2-selection").click()
     page.locator(".select2-search__field").fill("2300")
-    page.get_by_role("option", name="2300 Earthwork").click()
+    page.get_by_role("option", name="2300.000 Earthwork").click()
     page.get_by_label("Cost type").select_option(label="2 Labor")
     text_field(page, "Description").fill("Trench crew")
     page.get_by_label("Partial").check()
@@ -288,16 +288,16 @@ def test_budget_is_imported_rejected_fixed_exported_posted_and_updated(
     entries = ERPBudgetEntry.objects.filter(job__job_id=JOB_ID)
     originals = entries.filter(kind=ERPBudgetEntry.Kind.ORIGINAL)
     assert sorted((e.cost_code.code, e.cost_type_id, e.amount, e.posted) for e in originals) == [
-        ("1000", 1, Decimal("30000.00"), True),
-        ("1000", 2, Decimal("12500.00"), True),
-        ("2300", 3, Decimal("4500.00"), True),
-        ("3300", 4, Decimal("52000.00"), True),
+        ("1000.000", 1, Decimal("30000.00"), True),
+        ("1000.000", 2, Decimal("12500.00"), True),
+        ("2300.000", 3, Decimal("4500.00"), True),
+        ("3300.000", 4, Decimal("52000.00"), True),
     ]
     assert {e.request_key for e in originals} == {requests[1].idempotency_key}
     changes = entries.filter(kind=ERPBudgetEntry.Kind.CHANGE)
     assert sorted((e.cost_code.code, e.cost_type_id, e.amount, e.posted) for e in changes) == [
-        ("1000", 1, Decimal("-2500.00"), False),
-        ("2300", 2, Decimal("2500.00"), False),
+        ("1000.000", 1, Decimal("-2500.00"), False),
+        ("2300.000", 2, Decimal("2500.00"), False),
     ]
     assert {e.request_key for e in changes} == {last.idempotency_key}
     assert entries.count() == 6

@@ -79,7 +79,7 @@ def test_subcontract_and_change_order_reach_the_erp(
     autocomplete(pm, "vendor", "Sierra", "Sierra Drywall")
     pm.locator("#id_retainage_percent").fill("10")
     pm.locator("#id_accounting_method").select_option("amount")
-    for i, (code, amount) in enumerate([("2300 Earthwork", "12000"), ("3300 Cast-in-Place Concrete", "30000")]):
+    for i, (code, amount) in enumerate([("2300.000 Earthwork", "12000"), ("3300.000 Cast-in-Place Concrete", "30000")]):
         pm.get_by_role("button", name="Add another Schedule of values line").click()
         pm.locator(f"#id_lines-{i}-cost_code").select_option(label=code)
         pm.locator(f"#id_lines-{i}-cost_type").select_option(label="4 Subcontract")
@@ -105,7 +105,7 @@ def test_subcontract_and_change_order_reach_the_erp(
     pm.locator("#id_title").fill("Rock at grid C")
     pm.locator("#id_description").fill("Extra excavation")
     pm.get_by_role("button", name="Add another Change order line").click()
-    pm.locator("#id_lines-0-commitment_line").select_option(label="Line 1: 2300 Subcontract (12,000.00)")
+    pm.locator("#id_lines-0-commitment_line").select_option(label="Line 1: 2300.000 Subcontract (12,000.00)")
     pm.locator("#id_lines-0-amount").fill("1500")
     pm.get_by_role("button", name="Save", exact=True).click()
     expect(pm.locator(".messagelist .success")).to_contain_text("was added successfully")
@@ -119,4 +119,4 @@ def test_subcontract_and_change_order_reach_the_erp(
     assert Commitment.objects.get().erp_status == "synced"
     assert ERPChangeOrder.objects.get().lines.get().amount == Decimal("1500")
     raised = ERPBudgetEntry.objects.get(kind="commitment_change")
-    assert (raised.cost_code.code, raised.cost_type_id, raised.amount) == ("2300", 4, Decimal("1500"))
+    assert (raised.cost_code.code, raised.cost_type_id, raised.amount) == ("2300.000", 4, Decimal("1500"))

@@ -60,7 +60,7 @@ def test_project_created_here_is_sent_accepted_and_synced(
     # The cost code is an autocomplete (select2): open it, search, pick.
     page.locator(".dynamic-cost_codes .select2-selection").click()
     page.locator(".select2-search__field").fill("3300")
-    page.get_by_role("option", name="3300 Cast-in-Place Concrete").click()
+    page.get_by_role("option", name="3300.000 Cast-in-Place Concrete").click()
     page.locator(".dynamic-cost_codes").get_by_label("2 Labor").check()
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
@@ -97,7 +97,7 @@ def test_job_keyed_in_the_erp_is_added_to_the_app(page, live_server, approver_us
     text_field(page, "State").fill("CA")
     page.locator(".dynamic-cost_codes .select2-selection").click()
     page.locator(".select2-search__field").fill("2300")
-    page.get_by_role("option", name="2300 Earthwork").click()
+    page.get_by_role("option", name="2300.000 Earthwork").click()
     page.locator(".dynamic-cost_codes").get_by_label("3 Equipment").check()
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("Job 3050 is staged under Ready to Import")
