@@ -137,8 +137,8 @@ class Command(BaseCommand):
                 "Drywall and finishes",
                 Commitment.AccountingMethod.AMOUNT,
                 [
-                    {"cost_code": codes["5100"], "cost_type": cost_types[4], "amount": Decimal("48000")},
-                    {"cost_code": codes["9250"], "cost_type": cost_types[4], "amount": Decimal("9500")},
+                    {"cost_code": codes["5100.000"], "cost_type": cost_types[4], "amount": Decimal("48000")},
+                    {"cost_code": codes["9250.000"], "cost_type": cost_types[4], "amount": Decimal("9500")},
                 ],
                 True,
             ),
@@ -148,7 +148,7 @@ class Command(BaseCommand):
                 Commitment.AccountingMethod.UNIT,
                 [
                     {
-                        "cost_code": codes["5100"],
+                        "cost_code": codes["5100.000"],
                         "cost_type": cost_types[1],
                         "description": "5/8 in. type X board",
                         "quantity": Decimal("1200"),
