@@ -5,7 +5,8 @@ from django.test import override_settings
 
 from apps.erp_queue.models import StagedRecord
 from apps.jobs.models import CostType
-from apps.ledger.models import ERPCostType, ERPJob, ERPVendor
+from apps.ledger.models import ERPCostType, ERPJob, ERPVendor, ERPVendorType
+from apps.vendors.models import VendorType
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +72,11 @@ def test_in_agent_mode_the_ledger_is_left_alone(agent, api_as):
     staged = api_as(agent).post(STAGE, _job("712348", [{"code": "2010", "cost_types": [1]}]), format="json")
     assert staged.status_code == 201, staged.json()
     assert not ERPJob.objects.exists()
+
+
+def test_a_vendor_type_name_longer_than_the_erp_keeps_is_refused_and_nothing_is_kept(agent, api_as):
+    response = api_as(agent).post("/api/v1/erp/vendor-types/", {"code": "8", "name": "x" * 40})
+    assert response.status_code == 400
+    assert "at most 30 characters in a vendor type name; this has 40" in str(response.json())
+    assert not ERPVendorType.objects.filter(code=8).exists()
+    assert not VendorType.objects.filter(code="8").exists()

@@ -29,6 +29,10 @@ def cost_type_take(*, code, name):
 def vendor_type_take(*, code, name):
     if not str(code).isdigit() or not 1 <= int(code) <= 999:
         raise LedgerRefused([f"'{code}' is not a vendor type code of the ERP: a number from 1 to 999."])
+    limit = ERPVendorType._meta.get_field("name").max_length
+    if len(name) > limit:
+        message = f"The ERP keeps at most {limit} characters in a vendor type name; this has {len(name)}."
+        raise LedgerRefused([message])
     ERPVendorType.objects.update_or_create(code=int(code), defaults={"name": name})
 
 
