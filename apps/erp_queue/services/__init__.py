@@ -3,12 +3,6 @@
 from apps.erp_queue.services.erp_state import (
     erp_cost_code_reported,
     erp_cost_type_reported,
-    erp_holds_change_order,
-    erp_holds_commitment,
-    erp_holds_job,
-    erp_holds_vendor,
-    erp_missing_cost_codes,
-    erp_missing_job_cost_codes,
     erp_vendor_type_reported,
 )
 from apps.erp_queue.services.records import (
@@ -46,12 +40,6 @@ __all__ = [
     "erp_cost_code_reported",
     "erp_cost_codes",
     "erp_cost_type_reported",
-    "erp_holds_change_order",
-    "erp_holds_commitment",
-    "erp_holds_job",
-    "erp_holds_vendor",
-    "erp_missing_cost_codes",
-    "erp_missing_job_cost_codes",
     "erp_vendor_type_reported",
     "erp_vendor_types",
     "export_steps",
