@@ -89,3 +89,13 @@ def cost_codes(db, approver):
     for code, description in STANDARD_COST_CODES:
         ERPCostCode.objects.create(code=code, description=description)
     return job_services.cost_code_sync_from_erp(user=approver)
+
+
+@pytest.fixture
+def erp_unread(monkeypatch):
+    """An ERP the app cannot read ahead (as with an agent): only the export itself finds a job id, vendor id or
+    number taken, and the ERP's refusal comes back as a failed export."""
+    from apps.ledger.connector import LedgerConnector
+
+    for name in ("holds_job", "holds_vendor", "holds_commitment", "holds_change_order"):
+        monkeypatch.setattr(LedgerConnector, name, lambda self, *args, **kwargs: None)

@@ -11,7 +11,7 @@ from apps.core.workflow import Step, run_step
 from apps.erp_queue import services as erp_services
 from apps.erp_queue.registry import Exporter, Importer
 from apps.jobs.models import Project
-from apps.jobs.selectors import cost_type_payload_names
+from apps.jobs.selectors import cost_type_payload_names, pending_pairs_problem
 
 
 def _budget_step(transition, name, label, service, done, summary, **kwargs):
@@ -121,8 +121,20 @@ class BudgetExporter(Exporter):
             )
         if not problems and not payload["transactions"]:
             problems["non_field_errors"] = f"{budget} has no unsent changes to send."
+        pairs = [(t["cost_code"], t["cost_type"]) for t in payload["transactions"]]
+        if "project" not in problems and (waiting := pending_pairs_problem(project, pairs)):
+            problems.setdefault("cost_codes", waiting)
         if problems:
             raise ValidationError(problems)
+
+    def erp_problems(self, payload, inputs=None):
+        """The ERP job is still there and every cost code is the ERP's."""
+        problems = {}
+        if problem := erp_services.erp_job_problem(payload.get("job_id")):
+            problems["project"] = problem
+        if problem := erp_services.erp_cost_code_problem([t["cost_code"] for t in payload.get("transactions", [])]):
+            problems["cost_codes"] = problem
+        return problems
 
     def sent(self, budget, request):
         self._unsent(budget).update(request_id=request.pk)

@@ -4,11 +4,13 @@ from collections import OrderedDict
 
 from apps.change_orders import services
 from apps.change_orders.models import ChangeOrder
-from apps.commitments.erp import NumberedExporter, unassigned_lines, vendor_linked
+from apps.commitments.erp import NumberedExporter, line_pairs, unassigned_lines, vendor_linked
+from apps.commitments.models import Commitment
 from apps.core import erp_profile
 from apps.core.exceptions import ValidationError
 from apps.core.workflow import Step
 from apps.erp_queue import services as erp_services
+from apps.jobs.selectors import pending_pairs_problem
 
 
 def summed_lines(change_order):
@@ -110,6 +112,25 @@ class ChangeOrderExporter(NumberedExporter):
         same = ChangeOrder.objects.filter(commitment=change_order.commitment, number=number)
         return same.exclude(pk=change_order.pk).first()
 
+    def erp_number_holder(self, payload, number):
+        job_id, kind, commitment = (payload.get(k) for k in ("job_id", "commitment_type", "commitment_number"))
+        if erp_services.erp_holds_change_order(job_id=job_id, kind=kind, commitment_number=commitment, number=number):
+            return f"Change order {number} of {Commitment.Type(kind).label.lower()} {commitment} on ERP job {job_id}"
+        return None
+
+    def erp_problems(self, payload, inputs=None):
+        problems = super().erp_problems(payload, inputs)
+        job_id, kind, number = (payload.get(k) for k in ("job_id", "commitment_type", "commitment_number"))
+        if (
+            "project" not in problems
+            and erp_services.erp_holds_commitment(job_id=job_id, kind=kind, number=number) is False
+        ):
+            problems["commitment"] = (
+                f"{Commitment.Type(kind).label} {number} is not on ERP job {job_id} in the ERP. Ask accounting to "
+                "check the commitment in the ERP before sending this change order."
+            )
+        return problems
+
     def payload(self, change_order):
         commitment = change_order.commitment
         return {
@@ -145,6 +166,8 @@ class ChangeOrderExporter(NumberedExporter):
             labelled = [(f"Line {index}", line) for index, line in enumerate(lines, start=1)]
             if unassigned := unassigned_lines(commitment.project, labelled):
                 problems["lines"] = unassigned
+            elif waiting := pending_pairs_problem(commitment.project, line_pairs(payload)):
+                problems["lines"] = [waiting]
         problems.update(erp_profile.change_order_field_problems(payload))
         if problems:
             raise ValidationError(problems)

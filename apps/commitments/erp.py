@@ -13,7 +13,7 @@ from apps.core.workflow import Step
 from apps.erp_queue import services as erp_services
 from apps.erp_queue.registry import Exporter
 from apps.jobs.models import Project
-from apps.jobs.selectors import cost_type_payload_names
+from apps.jobs.selectors import cost_type_payload_names, pending_pairs_problem
 from apps.vendors.models import Company
 
 
@@ -36,6 +36,11 @@ def unassigned_lines(project, lines):
     assigned = project_assignments(project)
     problems = [services.assignment_problem(assigned, line.cost_code, line.cost_type, label) for label, line in lines]
     return [p for p in problems if p]
+
+
+def line_pairs(payload):
+    """The (cost code, cost type) of every line of a commitment's or change order's payload."""
+    return [(line["cost_code"], line["cost_type"]) for line in payload["lines"]]
 
 
 class NumberForm(forms.Form):
@@ -62,6 +67,30 @@ class NumberedExporter(Exporter):
     def number_holder(self, record, number):
         """Another record here that has `number` where `record` would take it, or None."""
         raise NotImplementedError
+
+    def erp_number_holder(self, payload, number):
+        """How the ERP names what already has `number` where this record would take it ("Subcontract SC-1 on
+        ERP job 4100"), or None when the number is free or the connector cannot tell."""
+        raise NotImplementedError
+
+    def erp_problems(self, payload, inputs=None):
+        """The ERP job and vendor are still there, every cost code is the ERP's, the number is free there."""
+        problems = {}
+        if problem := erp_services.erp_job_problem(payload.get("job_id")):
+            problems["project"] = problem
+        if problem := erp_services.erp_vendor_problem(payload.get("vendor_id")):
+            problems["vendor"] = problem
+        if problem := erp_services.erp_cost_code_problem([line["cost_code"] for line in payload.get("lines", [])]):
+            problems["lines"] = problem
+        number = (inputs or {}).get("number") or payload.get("number")
+        if number and "project" not in problems and (holder := self.erp_number_holder(payload, number)):
+            then = (
+                "give it another number here before sending it"
+                if inputs is None
+                else "reject it, saying so, for the sender to renumber it and resend"
+            )
+            problems["number"] = f"{holder} already exists in the ERP: {then}."
+        return problems
 
     def clean_inputs(self, *, request, inputs):
         # Left empty: the number typed at an earlier retry (if any) stands, else the one sent.
@@ -189,6 +218,12 @@ class CommitmentExporter(NumberedExporter):
         same = Commitment.objects.filter(project=commitment.project, type=commitment.type, number=number)
         return same.exclude(pk=commitment.pk).first()
 
+    def erp_number_holder(self, payload, number):
+        job_id, kind = payload.get("job_id"), payload.get("type")
+        if erp_services.erp_holds_commitment(job_id=job_id, kind=kind, number=number):
+            return f"{Commitment.Type(kind).label} {number} on ERP job {job_id}"
+        return None
+
     def payload(self, commitment):
         return {
             "commitment": commitment.pk,
@@ -236,6 +271,8 @@ class CommitmentExporter(NumberedExporter):
             lines = commitment.lines.select_related("cost_code", "cost_type")
             if unassigned := unassigned_lines(commitment.project, [(f"Line {line.position}", line) for line in lines]):
                 problems["lines"] = unassigned
+            elif waiting := pending_pairs_problem(commitment.project, line_pairs(payload)):
+                problems["lines"] = [waiting]
         problems.update(erp_profile.commitment_field_problems(payload))
         if problems:
             raise ValidationError(problems)

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -42,7 +42,7 @@ def reject_selected(modeladmin, request, queryset):
 @admin.action(description="Accept selected requests (kinds that need no ERP ids)", permissions=["decide"])
 def accept_selected(modeladmin, request, queryset):
     for erp_request in queryset:
-        if registry.exporter_for(erp_request.kind).accept_form is not None:
+        if registry.exporter_for(erp_request.kind).accept_form_for(erp_request) is not None:
             messages.error(
                 request,
                 f"{erp_request} needs the approver's ERP ids: open it and accept it on its own page.",
@@ -53,6 +53,23 @@ def accept_selected(modeladmin, request, queryset):
             lambda r=erp_request: services.request_accept(request=r, user=request.user, inputs={}),
             f"Accepted {erp_request}.",
         )
+
+
+class SentFilter(admin.SimpleListFilter):
+    """A new record for the ERP, or an update of one it holds (a synced project's new cost codes: Ready to Update)."""
+
+    title = "what is sent"
+    parameter_name = "update"
+
+    def lookups(self, request, model_admin):
+        return [("no", "A new record"), ("yes", "An update (Ready to Update)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(payload__update=True)
+        if self.value() == "no":
+            return queryset.exclude(payload__update=True)
+        return queryset
 
 
 @admin.register(ERPRequest)
@@ -68,7 +85,7 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "messages_list",
     ]
     list_display_links = ["request_number", "status_badge"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", "kind", SentFilter]
     search_fields = ["record_label", "reason"]
     list_select_related = ["sent_by", "decided_by"]
     actions = [accept_selected, reject_selected]
@@ -117,10 +134,14 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         status = request.GET.get("status__exact")
-        counts = ERPRequest.objects.all()
-        if status:
-            counts = counts.filter(status=status)
-        by_kind = dict(counts.values_list("kind").annotate(n=Count("id")))
+        # One query for the tab figures: per kind (within the status tab), and the updates that wait.
+        waiting_update = Q(status=ERPRequest.Status.READY_TO_EXPORT, payload__update=True)
+        figures = list(
+            ERPRequest.objects.values_list("kind").annotate(
+                n=Count("id", filter=Q(status=status) if status else None), updates=Count("id", filter=waiting_update)
+            )
+        )
+        by_kind = {kind: n for kind, n, _ in figures}
         extra_context = {
             **(extra_context or {}),
             "kind_tabs": [(value, label, by_kind.get(value, 0)) for value, label in registry.kind_choices()],
@@ -128,6 +149,8 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             "selected_status": status or "",
             "status_filters": ERPRequest.Status.choices,
             "staged_count": StagedRecord.objects.filter(status=StagedRecord.Status.STAGED).count(),
+            "update_count": sum(updates for _, _, updates in figures),
+            "selected_update": request.GET.get("update", ""),
         }
         return super().changelist_view(request, extra_context)
 

@@ -17,7 +17,9 @@ class Connector:
     """Writes accepted requests into the ERP and reads what the ERP keeps (standard cost codes).
 
     Master data the agent API reports (`take_*`) is what the ERP holds: a connector whose ERP is
-    not the agent's writes it into its ERP too.
+    not the agent's writes it into its ERP too. The reads (`missing_cost_codes`, `holds_*`) answer
+    the checks made when a record is sent and accepted; None means "not known here": the agent's
+    ERP is then checked from what the agent reported, and the agent's own refusal is the last word.
     """
 
     name = ""
@@ -47,6 +49,26 @@ class Connector:
 
     def take_staged(self, *, kind, erp_id, data):
         """The agent reported a record the ERP holds, waiting under Ready to Import (a job, a vendor)."""
+
+    def missing_cost_codes(self, codes):
+        """Those of `codes` the ERP's cost code list does not have."""
+        return []
+
+    def holds_job(self, job_id):
+        """Whether the ERP has a job `job_id`; None when not known here."""
+        return None
+
+    def holds_vendor(self, vendor_id):
+        """Whether the ERP has a vendor `vendor_id`; None when not known here."""
+        return None
+
+    def holds_commitment(self, *, job_id, kind, number):
+        """Whether ERP job `job_id` has a commitment of `kind` numbered `number`; None when not known here."""
+        return None
+
+    def holds_change_order(self, *, job_id, kind, commitment_number, number):
+        """Whether that ERP commitment has a change order `number`; None when not known here."""
+        return None
 
 
 class AgentConnector(Connector):

@@ -126,6 +126,14 @@ class Exporter:
     record_key = None
     steps = ()
 
+    def accept_form_for(self, request):
+        """The accept form for this request (an update of a synced record may need no inputs)."""
+        return self.accept_form
+
+    def moves_record(self, request):
+        """Whether the request moves its record's ERP status (an update of a synced record leaves it synced)."""
+        return True
+
     def locked(self, pk):
         """The record, locked for the rest of the transaction."""
         return self.model.objects.select_for_update().get(pk=pk)
@@ -136,6 +144,14 @@ class Exporter:
 
     def check(self, record, payload):
         """Every unmet precondition of a send at once: raise ValidationError({field: message})."""
+
+    def erp_problems(self, payload, inputs=None):
+        """{field: message} for what the ERP's live state refuses in `payload`, read through the connector.
+
+        Checked when the record is sent (`inputs` None) and again when the approver accepts or retries
+        (with their inputs): a refusal knowable now is a 400, not an export that fails after the accept.
+        """
+        return {}
 
     def sent(self, record, request):
         """The record was just sent as `request` (budgets tie their transactions to it)."""

@@ -17,14 +17,14 @@ class RejectForm(forms.Form):
 
 
 def _accept_form(request):
-    return registry.exporter_for(request.kind).accept_form
+    return registry.exporter_for(request.kind).accept_form_for(request)
 
 
 def _retry_form(request):
     exporter = registry.exporter_for(request.kind)
     if exporter.retry_form is not None:
         return exporter.retry_form
-    base = exporter.accept_form
+    base = exporter.accept_form_for(request)
     if base is None:
         return None
 

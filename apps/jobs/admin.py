@@ -98,6 +98,7 @@ class ProjectAdmin(ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
         "erp_messages_list",
         "rejection_reason",
         "created_by",
+        "ready_to_update",
     ]
     inlines = [ProjectCostCodeInline, *WorkflowAdminMixin.inlines]
     exporter = JobExporter
@@ -107,6 +108,8 @@ class ProjectAdmin(ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         erp = ["origin", "erp_status_badge", "erp_id", "erp_messages_list", "rejection_reason"]
+        if obj is not None and obj.erp_status == Project.ERPStatus.SYNCED:
+            erp.append("ready_to_update")
         if obj is None:
             return [(None, {"fields": list(Project.INTEGRATED_FIELDS)})]
         return [(None, {"fields": list(Project.INTEGRATED_FIELDS)}), ("ERP", {"fields": erp})]
@@ -148,3 +151,14 @@ class ProjectAdmin(ERPDisplayMixin, WorkflowAdminMixin, admin.ModelAdmin):
                     formset.changed_objects.append((assignment, inline_form.changed_data))
                 else:
                     formset.new_objects.append(assignment)
+        if project.pending_pairs() and (formset.new_objects or formset.changed_objects):
+            self.message_user(
+                request,
+                "The cost codes and types new to the ERP job wait for accounting under ERP Integrations → Ready to "
+                "update; budgets, commitments and change orders that use them can be sent once it is accepted.",
+            )
+
+    @admin.display(description="Ready to update")
+    def ready_to_update(self, obj):
+        """What the project uses that its ERP job does not hold yet, and where it waits."""
+        return selectors.ready_to_update_text(obj)

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from apps.core import erp_profile
 from apps.core.api.serializers import SageCostCodeField, flatten_errors
 from apps.core.exceptions import ValidationError
+from apps.erp_queue import selectors as erp_selectors
 from apps.erp_queue import services as erp_services
 from apps.erp_queue.registry import Exporter, Importer
 from apps.jobs import services
@@ -27,6 +28,27 @@ def _job_id_problem(erp_job_id, project_id, hint=""):
     if problem is None and Project.objects.filter(erp_id=erp_job_id).exclude(pk=project_id).exists():
         problem = f"ERP job {erp_job_id} already belongs to another project here.{hint}"
     return problem
+
+
+def _new_job_id_problem(erp_job_id, project_id):
+    """Why the approver cannot create ERP job `erp_job_id` for project `project_id`: the id is held, or None.
+
+    Held by a project here, by an ERP job the connector reported (waiting under Ready to Import, even
+    archived), or by a job the connector's ERP has.
+    """
+    problem = _job_id_problem(erp_job_id, project_id, hint=" Enter another job code.")
+    if problem is not None:
+        return problem
+    staged = erp_selectors.staged_records(Project).filter(erp_id=erp_job_id).first()
+    if staged is not None and staged.status != staged.Status.IMPORTED:
+        where = "waits under Ready to Import" if staged.status == staged.Status.STAGED else "was archived there"
+        return (
+            f"ERP job {erp_job_id} already exists ({staged.label}) and {where}: add it to the app instead, "
+            "or enter another job code."
+        )
+    if erp_services.erp_holds_job(erp_job_id):
+        return f"Job {erp_job_id} already exists in the ERP. Enter another job code."
+    return None
 
 
 class JobExporter(Exporter):
@@ -69,18 +91,51 @@ class JobExporter(Exporter):
         if problems:
             raise ValidationError(problems)
 
+    @staticmethod
+    def is_update(request):
+        """An update request of a synced project: the cost codes and types its ERP job lacks (Ready to Update)."""
+        return bool(request.payload.get("update"))
+
+    def accept_form_for(self, request):
+        return None if self.is_update(request) else self.accept_form
+
+    def moves_record(self, request):
+        return not self.is_update(request)
+
+    def erp_problems(self, payload, inputs=None):
+        problems = {}
+        if payload.get("update") and (problem := erp_services.erp_job_problem(payload["job_id"])):
+            problems["project"] = problem
+        if problem := erp_services.erp_cost_code_problem([c["code"] for c in payload.get("cost_codes", [])]):
+            problems["cost_codes"] = problem
+        return problems
+
     def clean_inputs(self, *, request, inputs):
+        if self.is_update(request):
+            return {}
         erp_job_id = inputs.get("erp_job_id")
-        problem = _job_id_problem(erp_job_id, request.object_id, hint=" Enter another job code.")
+        problem = _new_job_id_problem(erp_job_id, request.object_id)
         if problem:
             raise ValidationError({"erp_job_id": problem})
         return {"erp_job_id": str(erp_job_id)}
 
     def expected_erp_ids(self, request):
+        if self.is_update(request):
+            return {"job_id": request.payload["job_id"]}
         return {"job_id": request.inputs.get("erp_job_id")}
 
     def project_of(self, request):
         return str(request.payload.get("number") or "")  # the request is the project itself
+
+    def land(self, project, request):
+        """The ERP job was created, or took the update's cost codes: the project records what it holds."""
+        if not self.is_update(request):
+            super().land(project, request)
+            project.erp_cost_codes = {}
+        held = {code: set(types) for code, types in project.erp_cost_codes.items()}
+        for row in request.payload.get("cost_codes", []):
+            held.setdefault(row["code"], set()).update(row["cost_types"])
+        project.erp_cost_codes = {code: sorted(types) for code, types in sorted(held.items())}
 
     def synced_fields(self, project, request):
         """The job id the connector reported: a valid one that no other project holds (else 400)."""

@@ -62,6 +62,9 @@ class Project(ExportableRecord):
     zip = models.CharField("ZIP", max_length=20, blank=True)
     origin = models.CharField(max_length=3, choices=Origin.choices, default=Origin.APP, editable=False)
     erp_id = models.CharField("ERP job id", max_length=20, unique=True, null=True, blank=True, editable=False)
+    #: What the ERP job holds, {cost code: [cost types]}, as last exported or imported. Pairs assigned here
+    #: and not in it wait under Ready to Update until accounting accepts the project's update.
+    erp_cost_codes = models.JSONField("cost codes in the ERP", default=dict, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, editable=False
     )
@@ -78,6 +81,20 @@ class Project(ExportableRecord):
     @property
     def integrated_fields_locked(self):
         return self.erp_status in self.LOCKED_STATUSES
+
+    def assigned_pairs(self):
+        """{(cost code, cost type)} assigned to the project here."""
+        return set(self.cost_codes.values_list("cost_code__code", "cost_types__code").exclude(cost_types__code=None))
+
+    def erp_pairs(self):
+        """{(cost code, cost type)} the ERP job holds."""
+        return {(code, cost_type) for code, types in self.erp_cost_codes.items() for cost_type in types}
+
+    def pending_pairs(self):
+        """The pairs assigned here that the ERP job does not hold yet: they wait under Ready to Update."""
+        if self.erp_status != ERPStatus.SYNCED:
+            return set()
+        return self.assigned_pairs() - self.erp_pairs()
 
     @audited_transition(field="erp_status", source=ERPStatus.NOT_SYNCED, target=ERPStatus.SYNCED)
     def mark_imported(self, by=None, description=None, erp_id=None):

@@ -5,7 +5,10 @@ from django.db import transaction
 from apps.core import erp_profile
 from apps.core.exceptions import DomainError, ValidationError
 from apps.core.workflow import full_clean, run_step
+from apps.erp_queue import registry
+from apps.erp_queue import selectors as erp_selectors
 from apps.erp_queue import services as erp_services
+from apps.jobs import selectors
 from apps.jobs.models import CostCode, CostType, Origin, Project, ProjectCostCode
 
 ERPStatus = Project.ERPStatus
@@ -87,6 +90,8 @@ def project_update(*, project, user, **fields):
             setattr(project, field, value)
         full_clean(project)
         project.save()
+        if erp_selectors.request_open_for(kind=registry.exporter_of(Project).kind, object_id=project.pk) is None:
+            _send_update(project, user)  # an update accounting rejected is sent again
     return project
 
 
@@ -96,6 +101,18 @@ def _refuse_while_pending(project):
             f"{project} is waiting in the ERP queue; retrieve it (or wait for the decision) before changing its "
             "cost codes."
         )
+    update = erp_selectors.request_open_for(kind=registry.exporter_of(Project).kind, object_id=project.pk)
+    if update is not None and update.status != update.Status.READY_TO_EXPORT:
+        raise DomainError(
+            f"The update of {project}'s cost codes is {update.get_status_display().lower()} (ERP Integrations → "
+            "Jobs → Ready to Update); change its cost codes once accounting has finished with it."
+        )
+
+
+def _send_update(project, user):
+    """A synced project's cost codes changed: what its ERP job lacks waits under Ready to Update (or no longer)."""
+    if project.erp_status == ERPStatus.SYNCED:
+        erp_services.record_update_send(record=project, payload=selectors.project_update_payload(project), user=user)
 
 
 def project_cost_code_assign(*, project, user, code, cost_types):
@@ -117,6 +134,7 @@ def project_cost_code_assign(*, project, user, code, cost_types):
         _refuse_while_pending(project)
         assignment, _ = ProjectCostCode.objects.get_or_create(project=project, cost_code=cost_code)
         assignment.cost_types.set(wanted)
+        _send_update(project, user)
     return assignment
 
 
@@ -126,6 +144,7 @@ def project_cost_code_remove(*, assignment, user):
         project = _locked(assignment.project)
         _refuse_while_pending(project)
         assignment.delete()
+        _send_update(project, user)
 
 
 def _cost_codes_from_erp(cost_codes):
@@ -139,6 +158,14 @@ def _assign_erp_cost_codes(project, cost_codes):
             project=project, cost_code=CostCode.objects.get(code=row["code"])
         )
         assignment.cost_types.set(row["cost_types"])
+
+
+def _held(data):
+    """{cost code: [cost types]} an ERP job holds, from what the ERP staged."""
+    return {
+        erp_profile.cost_code_canonical(row["code"]) or row["code"]: sorted(row["cost_types"])
+        for row in data.get("cost_codes", [])
+    }
 
 
 def project_import_from_erp(*, erp_id, data, user):
@@ -162,6 +189,7 @@ def project_import_from_erp(*, erp_id, data, user):
         # The ERP changed a job that was imported before: it owns these fields, take its values.
         for field, value in fields.items():
             setattr(existing, field, value)
+        existing.erp_cost_codes = _held(data)
         existing.save()
         _cost_codes_from_erp(data.get("cost_codes", []))
         _assign_erp_cost_codes(existing, data.get("cost_codes", []))
@@ -173,7 +201,7 @@ def project_import_from_erp(*, erp_id, data, user):
             "system and then added to the other; one created in both can never be linked. Archive this ERP "
             "job, or delete the duplicate here before adding it."
         )
-    project = Project(number=erp_id, origin=Origin.ERP, created_by=user, **fields)
+    project = Project(number=erp_id, origin=Origin.ERP, created_by=user, erp_cost_codes=_held(data), **fields)
     project.save()
     _cost_codes_from_erp(data.get("cost_codes", []))
     _assign_erp_cost_codes(project, data.get("cost_codes", []))

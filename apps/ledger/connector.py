@@ -7,6 +7,8 @@ from apps.ledger.services import master
 
 
 def _write_job(request):
+    if request.payload.get("update"):  # a synced project's new cost codes (Ready to Update)
+        return services.job_update_write(key=request.idempotency_key, payload=request.payload)
     return services.job_write(key=request.idempotency_key, payload=request.payload, job_id=request.inputs["erp_job_id"])
 
 
@@ -84,3 +86,18 @@ class LedgerConnector(Connector):
 
     def take_staged(self, *, kind, erp_id, data):
         _take("data", master.staged_take, kind=kind, erp_id=erp_id, data=data)
+
+    def missing_cost_codes(self, codes):
+        return master.missing_cost_codes(codes)
+
+    def holds_job(self, job_id):
+        return master.holds_job(job_id)
+
+    def holds_vendor(self, vendor_id):
+        return master.holds_vendor(vendor_id)
+
+    def holds_commitment(self, *, job_id, kind, number):
+        return master.holds_commitment(job_id=job_id, kind=kind, number=number)
+
+    def holds_change_order(self, *, job_id, kind, commitment_number, number):
+        return master.holds_change_order(job_id=job_id, kind=kind, commitment_number=commitment_number, number=number)

@@ -80,8 +80,8 @@ def vendor_id_holder(erp_id, *, exclude_pk=None):
 def vendor_id_conflict(erp_id, *, company_id):
     """Why company `company_id` cannot be exported as ERP vendor `erp_id`, or None.
 
-    The id must be new to the ERP: no company here holds it, and the ERP has not reported a vendor
-    with it (staged under Ready to Import, even archived).
+    The id must be new to the ERP: no company here holds it, the ERP has not reported a vendor with it
+    (staged under Ready to Import, even archived), and the connector's ERP does not have it.
     """
     holder = vendor_id_holder(erp_id, exclude_pk=company_id)
     if holder is not None:
@@ -92,4 +92,6 @@ def vendor_id_conflict(erp_id, *, company_id):
             f"The ERP already has vendor {erp_id} ({staged.label}); type another vendor id, or reject this "
             "request and link the company to that ERP vendor."
         )
+    if erp_services.erp_holds_vendor(erp_id):
+        return f"Vendor {erp_id} already exists in the ERP; type another vendor id."
     return None

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from apps.budgets.models import Budget, BudgetLineItem, BudgetModification, BudgetTransaction
 from apps.jobs.models import CostType, Origin, ProjectCostCode
-from tests.jobs.factories import CostCodeFactory, ProjectFactory
+from tests.jobs.factories import CostCodeFactory, ProjectFactory, held_in_the_erp
 
 
 class BudgetFactory(factory.django.DjangoModelFactory):
@@ -53,6 +53,7 @@ class BudgetLineItemFactory(factory.django.DjangoModelFactory):
         if create and extracted is not False:
             assignment, _ = ProjectCostCode.objects.get_or_create(project=self.budget.project, cost_code=self.cost_code)
             assignment.cost_types.add(self.cost_type)
+            held_in_the_erp(assignment)
 
 
 class BudgetModificationFactory(factory.django.DjangoModelFactory):

@@ -6,7 +6,8 @@ from apps.commitments import services
 from apps.commitments.models import Commitment, CommitmentLine
 from apps.erp_queue import services as erp_services
 from apps.jobs.models import CostType, ProjectCostCode
-from tests.jobs.factories import CostCodeFactory, ProjectFactory
+from apps.ledger.models import ERPCommitment, ERPJob, ERPVendor
+from tests.jobs.factories import CostCodeFactory, ProjectFactory, held_in_the_erp
 from tests.vendors.factories import CompanyFactory, ERPVendorFactory
 
 
@@ -19,6 +20,7 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Commitment
+        skip_postgeneration_save = True
 
     class Params:
         purchase_order = factory.Trait(
@@ -42,6 +44,22 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
     retainage_percent = Decimal("10.00")
     status = Commitment.Status.DRAFT
     erp_status = Commitment.ERPStatus.NOT_SYNCED
+
+    @factory.post_generation
+    def in_the_erp(self, create, extracted, **kwargs):
+        """A synced commitment is on its ERP job, as exported."""
+        if create and self.erp_id and self.project.erp_id and extracted is not False:
+            ERPCommitment.objects.get_or_create(
+                job=ERPJob.objects.get(job_id=self.project.erp_id),
+                kind=self.type,
+                number=self.erp_id,
+                defaults={
+                    "description": self.title[:30],
+                    "vendor": ERPVendor.objects.get(vendor_id=self.vendor.erp_id),
+                    "retention": self.retainage_percent,
+                    "source": ERPCommitment.Source.EXPORTED,
+                },
+            )
 
 
 def _next_position(line):
@@ -69,6 +87,7 @@ class CommitmentLineFactory(factory.django.DjangoModelFactory):
                 project=self.commitment.project, cost_code=self.cost_code
             )
             assignment.cost_types.add(self.cost_type)
+            held_in_the_erp(assignment)
 
 
 SUBCONTRACT_LINES = [

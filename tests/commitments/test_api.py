@@ -267,19 +267,57 @@ def test_retrieve_before_a_decision(pm, api_as, project, vendor):
     assert client.patch(f"{URL}{body['id']}/", {"title": "Earthwork"}, format="json").status_code == 200
 
 
-def test_a_number_used_on_the_job_fails_the_export_then_reject_fix_resend(
-    pm, approver, api_as, project, vendor, commit
-):
+def _key_commitment_in_the_erp(vendor, number="SC-001"):
+    """Accounting keys a subcontract on job 5000 in the ERP itself."""
     from apps.ledger.models import ERPJob, ERPVendor
 
-    # Accounting keyed SC-001 on the job in the ERP itself.
-    ERPCommitment.objects.create(
+    return ERPCommitment.objects.create(
         job=ERPJob.objects.get(job_id="5000"),
         kind="subcontract",
-        number="SC-001",
+        number=number,
         description="Keyed in Sage",
         vendor=ERPVendor.objects.get(vendor_id=vendor.erp_id),
     )
+
+
+def test_a_number_the_erp_job_already_has_is_refused_at_send_then_renumbered(
+    pm, approver, api_as, project, vendor, commit
+):
+    _key_commitment_in_the_erp(vendor)
+    client = api_as(pm)
+    body = client.post(URL, subcontract_data(project, vendor), format="json").json()
+    step(client, body["id"], "approve")
+    refused = step(client, body["id"], "send-to-erp")
+    assert refused.status_code == 400
+    assert refused.json()["number"] == [
+        "Subcontract SC-001 on ERP job 5000 already exists in the ERP: give it another number here before sending it."
+    ]
+    assert not ERPRequest.objects.filter(kind="commitment").exists()
+    assert client.patch(f"{URL}{body['id']}/", {"number": "SC-101"}, format="json").status_code == 200
+    assert step(client, body["id"], "send-to-erp").status_code == 200
+    with commit():
+        assert accept(api_as(approver), body["id"]).status_code == 200
+    assert client.get(f"{URL}{body['id']}/").json()["erp_id"] == "SC-101"
+
+
+def test_a_number_taken_in_the_erp_after_the_send_is_refused_at_accept(pm, approver, api_as, project, vendor, commit):
+    client = api_as(pm)
+    body = client.post(URL, subcontract_data(project, vendor), format="json").json()
+    step(client, body["id"], "approve")
+    step(client, body["id"], "send-to-erp")
+    _key_commitment_in_the_erp(vendor)
+    refused = accept(api_as(approver), body["id"])
+    assert refused.status_code == 400
+    assert "reject it, saying so, for the sender to renumber it and resend" in refused.json()["number"][0]
+    request = ERPRequest.objects.get(kind="commitment", object_id=body["id"])
+    assert (request.status, Commitment.objects.get().erp_status) == ("ready_to_export", "ready_to_export")
+    assert not ERPWrite.objects.filter(kind="commitment").exists()
+
+
+def test_a_number_used_on_the_job_fails_the_export_then_reject_fix_resend(
+    pm, approver, api_as, project, vendor, commit, erp_unread
+):
+    _key_commitment_in_the_erp(vendor)
     client = api_as(pm)
     body = client.post(URL, subcontract_data(project, vendor), format="json").json()
     step(client, body["id"], "approve")
@@ -301,7 +339,7 @@ def test_a_number_used_on_the_job_fails_the_export_then_reject_fix_resend(
     assert client.get(f"{URL}{body['id']}/").json()["erp_id"] == "SC-101"
 
 
-def test_failed_export_is_retried_once_the_erp_is_fixed(pm, approver, api_as, project, vendor, commit):
+def test_failed_export_is_retried_once_the_erp_is_fixed(pm, approver, api_as, project, vendor, commit, erp_unread):
     from apps.ledger.models import ERPJob, ERPVendor
 
     keyed = ERPCommitment.objects.create(
@@ -326,7 +364,7 @@ def test_failed_export_is_retried_once_the_erp_is_fixed(pm, approver, api_as, pr
 
 
 def test_a_number_the_erp_refused_is_corrected_on_retry_and_the_commitment_takes_it(
-    pm, approver, api_as, project, vendor, commit
+    pm, approver, api_as, project, vendor, commit, erp_unread
 ):
     from apps.ledger.models import ERPJob, ERPVendor
 

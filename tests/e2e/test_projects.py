@@ -165,3 +165,62 @@ def test_project_manager_cannot_accept_a_request(page, live_server, pm_user, sta
     assert request.decided_by is None
     assert project.erp_status == Project.ERPStatus.READY_TO_EXPORT
     assert not ERPJob.objects.filter(job_id="7002").exists()
+
+
+def test_a_cost_code_added_to_a_synced_project_waits_under_ready_to_update_until_accepted(
+    page, live_server, pm_user, approver_user, standard_cost_codes
+):
+    project, request = sent_project(pm_user)
+    erp_services.request_accept(request=request, user=approver_user, inputs={"erp_job_id": "7002"})
+    project.refresh_from_db()
+    assert project.erp_status == Project.ERPStatus.SYNCED
+
+    log_in(page, live_server, pm_user)
+    page.goto(f"{live_server.url}/admin/jobs/project/{project.pk}/change/")
+    expect(page.locator(".field-ready_to_update")).to_contain_text("Nothing waits")
+    page.get_by_role("button", name="Add another Project cost code").click()
+    added = page.locator(".dynamic-cost_codes").last
+    added.locator(".select2-selection").click()
+    page.locator(".select2-search__field").fill("2300")
+    page.get_by_role("option", name="2300.000 Earthwork").click()
+    added.get_by_label("4 Subcontract").check()
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("wait for accounting under ERP Integrations → Ready to update")
+    expect(page.locator(".field-ready_to_update")).to_contain_text("2300.000 4 Subcontract: waiting for accounting")
+    expect(page.locator(".field-erp_status_badge")).to_contain_text("Synced")
+    log_out(page)
+
+    log_in(page, live_server, approver_user)
+    open_model(page, "ERP Integrations", "ERP requests")
+    page.get_by_role("link", name="Ready to update (1)").click()
+    page.locator("#result_list").get_by_role("link", name="2501 Harbor Office").first.wait_for()
+    update = ERPRequest.objects.get(status=ERPRequest.Status.READY_TO_EXPORT)
+    page.locator("#result_list").get_by_role("link", name=str(update.pk), exact=True).click()
+    page.get_by_role("link", name="Accept and export").click()
+    expect(page.get_by_label("ERP job id")).to_have_count(0)  # the ERP job is the project's already
+    page.get_by_role("button", name="Accept and export").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("Accepted")
+    expect(page.locator(".field-status_badge")).to_contain_text("Synced")
+
+    page.goto(f"{live_server.url}/admin/jobs/project/{project.pk}/change/")
+    expect(page.locator(".field-ready_to_update")).to_contain_text("Nothing waits")
+    assert ERPJob.objects.get(job_id="7002").cost_codes.filter(cost_code__code="2300").exists()
+
+
+def test_a_job_id_held_by_a_job_waiting_under_ready_to_import_is_refused_at_accept(
+    page, live_server, pm_user, approver_user, standard_cost_codes
+):
+    _, request = sent_project(pm_user)
+    StagedRecord.objects.create(kind="job", erp_id="712345", label="712345 Harbor Annex", data={})
+    log_in(page, live_server, approver_user)
+    page.goto(f"{live_server.url}/admin/erp_queue/erprequest/{request.pk}/change/")
+    page.get_by_role("link", name="Accept and export").click()
+    page.get_by_label("ERP job id").fill("712345")
+    page.get_by_role("button", name="Accept and export").click()
+    expect(page.locator(".errorlist")).to_contain_text(
+        "ERP job 712345 already exists (712345 Harbor Annex) and waits under Ready to Import"
+    )
+    page.get_by_label("ERP job id").fill("712346")
+    page.get_by_role("button", name="Accept and export").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("Accepted")
+    assert not ERPJob.objects.filter(job_id="712345").exists()

@@ -117,8 +117,9 @@ def test_erp_vendors_are_linked_added_archived_and_unlinked(page, live_server, p
 
 
 def test_company_is_sent_retrieved_rejected_resent_failed_retried_and_synced(
-    page, new_context, live_server, pm_user, approver_user
+    page, new_context, live_server, pm_user, approver_user, erp_unread
 ):
+    """The ERP here cannot be read ahead (as with an agent), so the taken vendor id is found by the export."""
     ERPVendor.objects.create(vendor_id="1500", name="Keyed by accounting", vendor_type_id=1)
     log_in(page, live_server, pm_user)
     open_companies(page)

@@ -126,7 +126,7 @@ def test_staged_job_added_to_app_from_the_admin(client, approver, cost_codes):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_accept_that_the_erp_refuses_says_so(client, approver, sent_request):
+def test_accept_that_the_erp_refuses_says_so(client, approver, sent_request, erp_unread):
     """With real commits the ledger exports as the accept commits, so the page can tell the outcome."""
     ERPJob.objects.create(job_id="8001", name="Keyed")
     client.force_login(approver)
@@ -143,7 +143,7 @@ def test_a_step_page_the_user_cannot_use_sends_them_back(client, pm, sent_reques
     assert "ERP job id" not in response.content.decode()
 
 
-def test_a_failed_commitment_is_retried_under_another_number_from_the_admin(client, approver):
+def test_a_failed_commitment_is_retried_under_another_number_from_the_admin(client, approver, erp_unread):
     from tests.commitments.factories import CommitmentFactory
     from tests.erp_queue.factories import ERPRequestFactory
 

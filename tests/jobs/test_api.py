@@ -115,7 +115,9 @@ def test_accept_with_a_wrong_job_id_is_a_field_error_not_a_failed_export(
     assert ERPRequest.objects.get(pk=sent_project["erp_request"]).status == "ready_to_export"
 
 
-def test_job_id_taken_in_erp_fails_export_then_retry_with_another_id(pm, approver, api_as, sent_project, commit):
+def test_job_id_taken_in_erp_fails_export_then_retry_with_another_id(
+    pm, approver, api_as, sent_project, commit, erp_unread
+):
     ERPJob.objects.create(job_id="2501", name="Keyed by accounting last year")
     request_id = sent_project["erp_request"]
     with commit():

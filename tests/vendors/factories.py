@@ -10,6 +10,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Company
+        skip_postgeneration_save = True
 
     class Params:
         synced = factory.Trait(
@@ -24,6 +25,15 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     state = "CA"
     zip = "95814"
     erp_status = Company.ERPStatus.NOT_SYNCED
+
+    @factory.post_generation
+    def erp_vendor(self, create, extracted, **kwargs):
+        """A linked company's vendor is in the ERP, as exported."""
+        if create and self.erp_id and extracted is not False:
+            ERPVendor.objects.get_or_create(
+                vendor_id=self.erp_id,
+                defaults={"name": self.name[:75], "vendor_type_id": 1, "source": ERPVendor.Source.EXPORTED},
+            )
 
 
 class ERPVendorFactory(factory.django.DjangoModelFactory):

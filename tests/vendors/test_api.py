@@ -159,7 +159,7 @@ def test_accept_refuses_a_vendor_id_the_erp_reported(approver, api_as, sent_comp
 
 
 def test_vendor_id_taken_in_the_erp_fails_the_export_then_retry_with_another(
-    pm, approver, api_as, sent_company, commit
+    pm, approver, api_as, sent_company, commit, erp_unread
 ):
     ERPVendorFactory(vendor_id="1500", name="Keyed last year, never synced")
     request_id = sent_company["erp_request"]

@@ -1,8 +1,16 @@
 """Every write on the ERP queue: send, decide, claim, report, stage, import (one module per subject)."""
 
 from apps.erp_queue.services.erp_state import (
+    erp_cost_code_problem,
     erp_cost_code_reported,
     erp_cost_type_reported,
+    erp_holds_change_order,
+    erp_holds_commitment,
+    erp_holds_job,
+    erp_holds_vendor,
+    erp_job_problem,
+    erp_missing_cost_codes,
+    erp_vendor_problem,
     erp_vendor_type_reported,
 )
 from apps.erp_queue.services.records import (
@@ -12,6 +20,7 @@ from apps.erp_queue.services.records import (
     record_resend,
     record_retrieve,
     record_send,
+    record_update_send,
 )
 from apps.erp_queue.services.requests import (
     request_accept,
@@ -37,15 +46,24 @@ from apps.erp_queue.services.staging import (
 
 __all__ = [
     "LinkAllResult",
+    "erp_cost_code_problem",
     "erp_cost_code_reported",
     "erp_cost_codes",
     "erp_cost_type_reported",
+    "erp_holds_change_order",
+    "erp_holds_commitment",
+    "erp_holds_job",
+    "erp_holds_vendor",
+    "erp_job_problem",
+    "erp_missing_cost_codes",
+    "erp_vendor_problem",
     "erp_vendor_type_reported",
     "erp_vendor_types",
     "export_steps",
     "record_resend",
     "record_retrieve",
     "record_send",
+    "record_update_send",
     "request_accept",
     "request_claim",
     "request_entries_posted",

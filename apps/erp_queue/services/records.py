@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from apps.core.exceptions import DomainError
+from apps.core.exceptions import DomainError, ValidationError
 from apps.core.workflow import Step, check_step, run_step
 from apps.erp_queue import registry, selectors
 from apps.erp_queue.connectors import get_connector
@@ -32,7 +32,8 @@ def _send(record, user, transition):
     """Send (or resend) a record to the accounting queue, its payload frozen in a new request.
 
     The state and the user's permission are checked first (409, 403); then the exporter's
-    `check(record, payload)` names every unmet precondition at once (400).
+    `check(record, payload)` names every unmet precondition at once, then `erp_problems(payload)` what the
+    ERP holds that refuses it (400).
     """
     exporter = registry.exporter_of(record)
     with transaction.atomic():
@@ -40,11 +41,37 @@ def _send(record, user, transition):
         method = check_step(transition.__get__(record), user=user, conditions=False)
         payload = exporter.payload(record)
         exporter.check(record, payload)
+        if problems := exporter.erp_problems(payload):
+            raise ValidationError(problems)
         run_step(method, user=user)
         record.save()
         request = _request_create(exporter=exporter, record=record, payload=payload, user=user)
         exporter.sent(record, request)
     return record, request
+
+
+def record_update_send(*, record, payload, user):
+    """A synced record changed in what the ERP must add (a project's new cost codes): its update request.
+
+    Opens one, or refreshes the one still waiting for the approver with `payload`; a payload of None
+    (nothing left to add) takes a waiting one back. The record stays synced throughout. An update being
+    exported (or failed) is not changed: the caller refuses the change first.
+    """
+    exporter = registry.exporter_of(record)
+    waiting = selectors.request_open_for(kind=exporter.kind, object_id=record.pk)
+    if waiting is not None and waiting.status != ERPRequest.Status.READY_TO_EXPORT:
+        raise DomainError(f"{waiting} is being exported; wait for it before changing {record} again.")
+    if payload is None:
+        if waiting is not None:
+            request_retrieve(request=waiting, user=user)
+        return None
+    if waiting is not None:
+        waiting.payload = payload
+        waiting.save(update_fields=["payload"])
+        return waiting
+    return ERPRequest.objects.create(
+        kind=exporter.kind, object_id=record.pk, record_label=f"update of {record}"[:255], payload=payload, sent_by=user
+    )
 
 
 def record_send(*, record, user):

@@ -36,6 +36,12 @@ def _follow(request, *, by=None, note=None):
     """
     exporter = registry.exporter_for(request.kind)
     record = exporter.locked(request.object_id)
+    if not exporter.moves_record(request):
+        # An update of a synced record: it stays synced; what the ERP wrote is recorded when it lands.
+        if request.status == Status.SYNCED:
+            exporter.land(record, request)
+            record.save()
+        return record
     if request.status == Status.EXPORTING:
         check_step(record.mark_exporting, user=None)(by=by, description=note)
     elif request.status == Status.SYNCED:
@@ -49,6 +55,12 @@ def _follow(request, *, by=None, note=None):
     if request.status == Status.REJECTED:
         exporter.rejected(record, request)
     return record
+
+
+def _preflight(exporter, request):
+    """What the ERP holds now refuses the export with these inputs: the approver's 400, nothing written."""
+    if problems := exporter.erp_problems(request.payload, request.inputs):
+        raise ValidationError(problems)
 
 
 def request_retrieve(*, request, user):
@@ -65,7 +77,9 @@ def request_accept(*, request, user, inputs):
     with transaction.atomic():
         request = _locked(request.pk)
         step = check_step(request.accept, user=user)
-        request.inputs = registry.exporter_for(request.kind).clean_inputs(request=request, inputs=inputs or {})
+        exporter = registry.exporter_for(request.kind)
+        request.inputs = exporter.clean_inputs(request=request, inputs=inputs or {})
+        _preflight(exporter, request)
         step(by=user, decided_at=timezone.now())
         request.save()
         _follow(request, by=user)
@@ -91,11 +105,10 @@ def request_retry(*, request, user, inputs=None):
     with transaction.atomic():
         request = _locked(request.pk)
         step = check_step(request.retry, user=user)
+        exporter = registry.exporter_for(request.kind)
         if inputs:
-            cleaned = registry.exporter_for(request.kind).clean_inputs(
-                request=request, inputs={**request.inputs, **inputs}
-            )
-            request.inputs = cleaned
+            request.inputs = exporter.clean_inputs(request=request, inputs={**request.inputs, **inputs})
+        _preflight(exporter, request)
         step(by=user)
         request.save()
         _follow(request, by=user, note="Export retried")

@@ -67,3 +67,14 @@ def add_job_cost_codes(job, pairs, codes):
     for code, types in by_code.items():
         row, _ = ERPJobCostCode.objects.get_or_create(job=job, cost_code=codes[code])
         row.cost_types.add(*types)
+
+
+def missing_on_job(job, pairs):
+    """A refusal per (cost code, cost type) of `pairs` that ERP `job` does not have: contracts take only those."""
+    have = set(job.cost_codes.values_list("cost_code__code", "cost_types__code"))
+    wanted = sorted({(erp_profile.cost_code_canonical(code) or code, cost_type) for code, cost_type in pairs})
+    return [
+        f"Cost code {code} with cost type {cost_type} is not on job {job.job_id}: add it to the job first."
+        for code, cost_type in wanted
+        if (code, cost_type) not in have
+    ]

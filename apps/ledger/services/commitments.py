@@ -15,7 +15,7 @@ from apps.ledger.models import (
     ERPJob,
     ERPVendor,
 )
-from apps.ledger.services._writes import LedgerRefused, add_job_cost_codes, idempotent_write, known_codes
+from apps.ledger.services._writes import LedgerRefused, idempotent_write, known_codes, missing_on_job
 
 
 def _decimal(value):
@@ -48,6 +48,8 @@ def commitment_write(*, key, payload):
         vendor = ERPVendor.objects.filter(vendor_id=payload.get("vendor_id") or "").first()
         codes, unknown = known_codes(payload["lines"])
         problems = _commitment_problems(job, vendor, payload) + unknown
+        if job is not None:
+            problems += missing_on_job(job, {(r["cost_code"], r["cost_type"]) for r in payload["lines"]})
         if problems:
             raise LedgerRefused(problems)
         commitment = ERPCommitment.objects.create(
@@ -75,7 +77,6 @@ def commitment_write(*, key, payload):
                 for row in payload["lines"]
             ]
         )
-        add_job_cost_codes(job, {(r["cost_code"], r["cost_type"]) for r in payload["lines"]}, codes)
         return {"job_id": job.job_id, "number": payload["number"]}
 
     return idempotent_write(
@@ -170,6 +171,7 @@ def change_order_write(*, key, payload):
             )
         codes, unknown = known_codes(payload["lines"])
         problems = _change_order_problems(commitment, payload) + unknown
+        problems += missing_on_job(commitment.job, {(r["cost_code"], r["cost_type"]) for r in payload["lines"]})
         if problems:
             raise LedgerRefused(problems)
         change_order = ERPChangeOrder.objects.create(
@@ -181,7 +183,6 @@ def change_order_write(*, key, payload):
         )
         if commitment.kind == ERPCommitment.Kind.SUBCONTRACT:
             _raise_budget(commitment.job, change_order, changes, key)
-            add_job_cost_codes(commitment.job, {(r["cost_code"], r["cost_type"]) for r in payload["lines"]}, codes)
         return {"job_id": commitment.job.job_id, "commitment_number": commitment.number, "number": change_order.number}
 
     # The commitment's lock comes first: a write of the same key that held it has committed when we look.

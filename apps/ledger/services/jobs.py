@@ -3,7 +3,7 @@
 from apps.core import erp_profile
 from apps.erp_queue import services as erp_services
 from apps.ledger.models import ERPCostCode, ERPJob, ERPJobCostCode
-from apps.ledger.services._writes import LedgerRefused, idempotent_write, known_codes
+from apps.ledger.services._writes import LedgerRefused, add_job_cost_codes, idempotent_write, known_codes
 
 
 def _job_problems(job_id, payload):
@@ -48,6 +48,22 @@ def job_write(*, key, payload, job_id):
         return {"job_id": job_id}
 
     return idempotent_write(key=key, kind="job", write=write, taken=lambda: _job_taken(job_id))
+
+
+def job_update_write(*, key, payload):
+    """Add the cost codes and types of a synced project's update to its Sage job (Ready to Update, accepted)."""
+
+    def write():
+        job = ERPJob.objects.filter(job_id=payload.get("job_id") or "").first()
+        codes, unknown = known_codes(payload["cost_codes"], key="code")
+        if job is None:
+            unknown.insert(0, f"Job {payload.get('job_id')} is not in the ERP.")
+        if unknown:
+            raise LedgerRefused(unknown)
+        add_job_cost_codes(job, {(row["code"], t) for row in payload["cost_codes"] for t in row["cost_types"]}, codes)
+        return {"job_id": job.job_id}
+
+    return idempotent_write(key=key, kind="job", write=write)
 
 
 def job_data(job):

@@ -1,7 +1,10 @@
-"""The ERP's master data as the agent API reports it, written into the embedded ERP (the ERP in this mode)."""
+"""The ERP's master data as the agent API reports it (written into the embedded ERP, which is the ERP in this
+mode), and the reads the app's checks make before a record is sent or accepted."""
 
 from apps.core import erp_profile
 from apps.ledger.models import (
+    ERPChangeOrder,
+    ERPCommitment,
     ERPCostCode,
     ERPCostType,
     ERPJob,
@@ -94,3 +97,25 @@ def staged_take(*, kind, erp_id, data):
     taker = _STAGED_TAKERS.get(kind)
     if taker is not None:
         taker(erp_id, data)
+
+
+def missing_cost_codes(codes):
+    return sorted(set(map(str, codes)) - set(known_codes([{"code": c} for c in codes], key="code")[0]))
+
+
+def holds_job(job_id):
+    return ERPJob.objects.filter(job_id=job_id).exists()
+
+
+def holds_vendor(vendor_id):
+    return ERPVendor.objects.filter(vendor_id=vendor_id).exists()
+
+
+def holds_commitment(*, job_id, kind, number):
+    return ERPCommitment.objects.filter(job__job_id=job_id, kind=kind, number=number).exists()
+
+
+def holds_change_order(*, job_id, kind, commitment_number, number):
+    return ERPChangeOrder.objects.filter(
+        commitment__job__job_id=job_id, commitment__kind=kind, commitment__number=commitment_number, number=number
+    ).exists()
