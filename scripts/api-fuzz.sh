@@ -26,7 +26,6 @@ CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,respo
 export DEMO_PASSWORD=${DEMO_PASSWORD:-erp-bridge-demo}
 
 work=$(mktemp -d /tmp/erp-bridge-fuzz.XXXXXX)
-template="$work/template.sqlite3"
 server_pids=()
 fuzz_pids=()
 
@@ -43,12 +42,17 @@ free_port() {
   "$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Migrate and load the demo data once; every user's run starts from a copy of that database.
-echo "Preparing the demo database in $work"
-DATABASE_URL="sqlite:///$template" "$BIN/python" manage.py migrate --noinput >"$work/setup.log" 2>&1 \
-  || { cat "$work/setup.log"; exit 1; }
-DATABASE_URL="sqlite:///$template" "$BIN/python" manage.py demo_data >>"$work/setup.log" 2>&1 \
-  || { cat "$work/setup.log"; exit 1; }
+# Migrate and load the demo data once per connector (in agent mode the demo's master data is reported
+# as the agent reports it); every user's run starts from a copy of its connector's database.
+prepare_template() {  # $1: ERP connector
+  local template="$work/template-$1.sqlite3"
+  [ -f "$template" ] && return 0
+  echo "Preparing the demo database ($1 connector) in $work"
+  DATABASE_URL="sqlite:///$template" ERP_CONNECTOR="$1" "$BIN/python" manage.py migrate --noinput \
+    >"$work/setup-$1.log" 2>&1 || { cat "$work/setup-$1.log"; exit 1; }
+  DATABASE_URL="sqlite:///$template" ERP_CONNECTOR="$1" "$BIN/python" manage.py demo_data \
+    >>"$work/setup-$1.log" 2>&1 || { cat "$work/setup-$1.log"; exit 1; }
+}
 
 # --nothreading: the single-threaded server closes every connection (no keep-alive), which spares
 # each request the ~40 ms that Nagle's algorithm and delayed ACKs add on a kept-alive connection.
@@ -110,7 +114,8 @@ for run in $RUNS; do
   connector=ledger
   [ "$run" != "$user" ] && connector=${run#*@}
   name="$user-$connector"
-  cp "$template" "$work/$name.sqlite3"
+  prepare_template "$connector"
+  cp "$work/template-$connector.sqlite3" "$work/$name.sqlite3"
   start_server "$work/$name.sqlite3" "$work/$name-server.log" "$connector"
   token=$(token_for "$user")
   only=()

@@ -44,6 +44,16 @@ SAGE_COST_TYPES = [
     (9, "User defined 9"),
 ]
 
+# Sage ships no fixed list of vendor types: each company sets up its own. The embedded ledger starts
+# with a typical one (accounting renames or adds types in the ledger's admin), and so does the demo's Sage.
+SAGE_VENDOR_TYPES = [
+    (1, "Subcontractor"),
+    (2, "Material supplier"),
+    (3, "Equipment rental"),
+    (4, "Professional services"),
+    (5, "Other"),
+]
+
 
 def seed_cost_types(model):
     """A post_migrate handler that keeps `model` holding the nine cost types (names are never reset).

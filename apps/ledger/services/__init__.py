@@ -3,9 +3,8 @@
 from apps.ledger.services._writes import LedgerRefused
 from apps.ledger.services.budgets import budget_entries_post, budget_write, estimate_stage, job_budget
 from apps.ledger.services.commitments import change_order_write, commitment_write
-from apps.ledger.services.jobs import cost_codes, job_data, job_stage, job_write
+from apps.ledger.services.jobs import cost_codes, job_data, job_stage, job_update_write, job_write
 from apps.ledger.services.vendors import (
-    SAGE_VENDOR_TYPES,
     VENDOR_FIELDS,
     seed_vendor_types,
     vendor_data,
@@ -15,7 +14,6 @@ from apps.ledger.services.vendors import (
 )
 
 __all__ = [
-    "SAGE_VENDOR_TYPES",
     "VENDOR_FIELDS",
     "LedgerRefused",
     "budget_entries_post",
@@ -27,6 +25,7 @@ __all__ = [
     "job_budget",
     "job_data",
     "job_stage",
+    "job_update_write",
     "job_write",
     "seed_vendor_types",
     "vendor_data",

@@ -8,21 +8,12 @@ from apps.ledger.models import ERPVendor, ERPVendorType
 from apps.ledger.services._writes import LedgerRefused, idempotent_write
 
 VENDOR_FIELDS = ("name", "address", "city", "state", "zip", "tax_id")
-# Sage ships no fixed list of vendor types: each company sets up its own. The ledger starts with a
-# typical one; accounting renames or adds types in the ledger's admin.
-SAGE_VENDOR_TYPES = [
-    (1, "Subcontractor"),
-    (2, "Material supplier"),
-    (3, "Equipment rental"),
-    (4, "Professional services"),
-    (5, "Other"),
-]
 
 
 def seed_vendor_types(sender, apps=None, using="default", **kwargs):
     """post_migrate: the ledger holds at least the typical vendor types (names are never reset; a flush refills)."""
     vendor_type = (apps or global_apps).get_model("ledger", "ERPVendorType")
-    for code, name in SAGE_VENDOR_TYPES:
+    for code, name in erp_profile.SAGE_VENDOR_TYPES:
         vendor_type.objects.using(using).get_or_create(code=code, defaults={"name": name})
 
 

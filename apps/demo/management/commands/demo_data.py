@@ -2,6 +2,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -14,6 +15,10 @@ from apps.budgets.models import Budget
 from apps.commitments import services as commitment_services
 from apps.commitments.models import Commitment
 from apps.core import roles
+from apps.core.erp_profile import SAGE_VENDOR_TYPES
+from apps.demo.erp import COST_CODES as ERP_COST_CODES
+from apps.demo.erp import KEYED_JOB, KEYED_JOB_COST_CODES, KEYED_VENDORS
+from apps.erp_queue import registry
 from apps.erp_queue import services as erp_services
 from apps.jobs import services as job_services
 from apps.jobs.models import CostCode, CostType, Project
@@ -100,9 +105,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
         users = self._users(password)
-        # What accounting keyed into the ERP: cost codes, and a job waiting under Ready to Import.
-        call_command("ledger_demo", stdout=self.stdout)
-        job_services.cost_code_sync_from_erp(user=users["approver"])
+        if settings.ERP_CONNECTOR == "agent":
+            self._reported_by_the_agent(users["agent"])
+        else:
+            # What accounting keyed into the ERP: cost codes, a job and vendors waiting under Ready to Import.
+            call_command("ledger_demo", stdout=self.stdout)
+            job_services.cost_code_sync_from_erp(user=users["approver"])
         for spec in PROJECTS:
             self._project(spec, users)
         for spec in COMPANIES:
@@ -114,6 +122,44 @@ class Command(BaseCommand):
         self.stdout.write(f"Log in at /admin/ as pm, approver, viewer, agent or admin; password: {password}")
         self.stdout.write(f"Agent API token: {token.key}")
         self.stdout.write(f"A budget file to import into project 2403's budget: {budget_file}")
+
+    def _reported_by_the_agent(self, agent):
+        """Agent mode: the ERP's master data as the agent reports it through the API (the same services), from
+        the same demo ERP the embedded ledger is keyed with."""
+        for code, name in SAGE_VENDOR_TYPES:
+            vendor_services.vendor_type_upsert(code=str(code), name=name)
+        for code, description, division in ERP_COST_CODES:
+            job_services.cost_code_upsert(code=code, description=description, division=division, reported=True)
+        descriptions = {code: (description, division) for code, description, division in ERP_COST_CODES}
+        job = {key: value for key, value in KEYED_JOB.items() if key != "job_id"}
+        job["cost_codes"] = [
+            {"code": code, "description": descriptions[code][0], "division": descriptions[code][1], "cost_types": types}
+            for code, types in KEYED_JOB_COST_CODES.items()
+        ]
+        erp_services.staged_record_upsert(kind="job", erp_id=KEYED_JOB["job_id"], data=job, user=agent, reported=True)
+        for vendor in KEYED_VENDORS:
+            data = {key: value for key, value in vendor.items() if key not in ("vendor_id", "vendor_type_id")}
+            data["vendor_type"] = str(vendor["vendor_type_id"])
+            erp_services.staged_record_upsert(
+                kind="vendor", erp_id=vendor["vendor_id"], data=data, user=agent, reported=True
+            )
+        self.stdout.write(
+            f"Reported as the ERP agent: {len(ERP_COST_CODES)} cost codes, {len(SAGE_VENDOR_TYPES)} vendor types, "
+            f"1 job and {len(KEYED_VENDORS)} vendors under Ready to Import."
+        )
+
+    def _accepted(self, request, users, inputs):
+        """The approver accepts. In agent mode the demo then reports the export as the agent would after writing
+        it into Sage: claim, and succeed with the ids the request was exported under."""
+        erp_services.request_accept(request=request, user=users["approver"], inputs=inputs)
+        if settings.ERP_CONNECTOR != "agent":
+            return  # the embedded ledger exported it on the accept
+        agent = users["agent"]
+        for claimed in erp_services.request_claim(user=agent, worker="demo data", limit=100):
+            erp_ids = registry.exporter_for(claimed.kind).expected_erp_ids(claimed)
+            erp_services.request_succeeded(
+                request=claimed, user=agent, erp_ids=erp_ids, lease_token=claimed.lease_token
+            )
 
     def _budget(self, pm):
         """Synced project 2403 gets an empty, unlocked budget, ready for the demo budget file."""
@@ -128,7 +174,7 @@ class Command(BaseCommand):
         vendor = Company.objects.filter(name="Sierra Drywall", erp_status=Company.ERPStatus.SYNCED).first()
         if vendor is None or Commitment.objects.filter(project=project).exists():
             return
-        pm, approver = users["pm"], users["approver"]
+        pm = users["pm"]
         codes = {c.code: c for c in CostCode.objects.filter(code__in=["5100", "9250"])}
         cost_types = {t.code: t for t in CostType.objects.filter(code__in=[1, 4])}
         for type, title, method, lines, accept in [
@@ -172,7 +218,7 @@ class Command(BaseCommand):
             commitment_services.commitment_move(commitment=commitment, user=pm, transition=Commitment.approve)
             _, request = erp_services.record_send(record=commitment, user=pm)
             if accept:
-                erp_services.request_accept(request=request, user=approver, inputs={})
+                self._accepted(request, users, inputs={})
 
     def _company(self, spec, users):
         name, city, tax_id, project_numbers, fate = spec
@@ -188,9 +234,7 @@ class Command(BaseCommand):
         )
         if fate == "synced":
             company, request = erp_services.record_send(record=company, user=users["pm"])
-            erp_services.request_accept(
-                request=request, user=users["approver"], inputs={"erp_vendor_id": "1003", "vendor_type": "1"}
-            )
+            self._accepted(request, users, inputs={"erp_vendor_id": "1003", "vendor_type": "1"})
 
     def _users(self, password):
         User = get_user_model()
@@ -224,7 +268,7 @@ class Command(BaseCommand):
             return
         project, request = erp_services.record_send(record=project, user=pm)
         if fate == "synced":
-            erp_services.request_accept(request=request, user=approver, inputs={"erp_job_id": number})
+            self._accepted(request, users, inputs={"erp_job_id": number})
         elif fate == "rejected":
             erp_services.request_reject(
                 request=request,
