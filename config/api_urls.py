@@ -5,7 +5,7 @@ from apps.budgets.api.views import BudgetViewSet
 from apps.change_orders.api.views import ChangeOrderViewSet
 from apps.commitments.api.views import CommitmentViewSet
 from apps.core.api.views import AuditEventViewSet, TokenView
-from apps.erp_queue.api.views import ERPRequestViewSet, StagedRecordViewSet
+from apps.erp_queue.api.views import AgentHeartbeatView, ERPRequestViewSet, StagedRecordViewSet
 from apps.jobs.api.views import CostCodeViewSet, CostTypeViewSet, ProjectViewSet
 from apps.vendors.api.views import CompanyViewSet, VendorTypeViewSet
 
@@ -24,5 +24,6 @@ router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("erp/agent/heartbeat/", AgentHeartbeatView.as_view(), name="agent-heartbeat"),
     *router.urls,
 ]

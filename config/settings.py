@@ -140,6 +140,9 @@ if ERP_CONNECTOR not in ERP_CONNECTORS:
     raise ImproperlyConfigured(f"ERP_CONNECTOR must be one of {sorted(ERP_CONNECTORS)}, not {ERP_CONNECTOR!r}")
 # How long a claimed export belongs to its worker before another may take it over.
 ERP_LEASE_SECONDS = int(os.environ.get("ERP_LEASE_SECONDS", "300"))
+# In agent mode, /health/ answers 503 and the approvers are e-mailed (once) when no agent has been heard
+# from for this long while accepted exports wait.
+ERP_AGENT_SILENT_MINUTES = int(os.environ.get("ERP_AGENT_SILENT_MINUTES", "15"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from apps.core.admin_workflow import WorkflowAdminMixin, bullet_list, run_and_report, status_badge
 from apps.erp_queue import registry, selectors, services
 from apps.erp_queue.admin_display import inputs_text, readable_json
+from apps.erp_queue.admin_health import health_view
 from apps.erp_queue.models import ERPRequest, StagedRecord
 from apps.erp_queue.steps import REQUEST_STEPS, STAGED_STEPS, RejectForm
 
@@ -131,6 +132,10 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     def has_decide_permission(self, request):
         return request.user.has_perm("erp_queue.decide_erprequest")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(lambda request: health_view(self, request))
+        return [path("health/", view, name="erp_queue_erprequest_health"), *super().get_urls()]
 
     def changelist_view(self, request, extra_context=None):
         status = request.GET.get("status__exact")

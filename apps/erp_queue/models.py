@@ -47,6 +47,7 @@ class ERPRequest(ConcurrentTransitionMixin, models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     leased_by = models.CharField(max_length=255, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True, help_text="When the export last failed.")
 
     class Meta:
         verbose_name = "ERP request"
@@ -55,6 +56,7 @@ class ERPRequest(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["kind", "status"]),
             models.Index(fields=["status", "lease_expires_at"]),
             models.Index(fields=["kind", "object_id"]),
+            models.Index(fields=["failed_at"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -115,8 +117,9 @@ class ERPRequest(ConcurrentTransitionMixin, models.Model):
     @audited_transition(
         field=status, source=Status.EXPORTING, target=Status.FAILED, permission="erp_queue.export_erprequest"
     )
-    def fail(self, by=None, description=None, messages=None):
+    def fail(self, by=None, description=None, messages=None, failed_at=None):
         self.messages = messages or []
+        self.failed_at = failed_at
         self.lease_token = None
         self.lease_expires_at = None
 
@@ -191,3 +194,37 @@ class StagedRecord(ConcurrentTransitionMixin, models.Model):
         self.imported_object_id = None
         self.imported_by = None
         self.imported_at = None
+
+
+class AgentContact(models.Model):
+    """The last time each ERP connector agent was heard from: health and the approvers' outage notice read it."""
+
+    worker = models.CharField(max_length=255, unique=True, help_text="The name the agent claims under.")
+    version = models.CharField(max_length=64, blank=True)
+    host = models.CharField(max_length=255, blank=True)
+    first_contact_at = models.DateTimeField(auto_now_add=True)
+    last_contact_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "ERP agent"
+        ordering = ["-last_contact_at"]
+
+    def __str__(self):
+        return self.worker
+
+
+class AgentOutage(models.Model):
+    """A stretch when no agent was heard from while exports waited: the approvers are told once per outage."""
+
+    #: The last contact the silence follows ("never" before any): two checks at once open one outage.
+    since = models.CharField(max_length=64, unique=True)
+    started_at = models.DateTimeField(help_text="When the silence was noticed.")
+    notified = models.PositiveIntegerField(default=0, help_text="Approvers e-mailed.")
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="When an agent was heard from again.")
+
+    class Meta:
+        verbose_name = "ERP agent outage"
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"Agent silent since {self.since}"

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from apps.core.api.serializers import ModelSerializer, Serializer, WorkflowSerializerMixin
 from apps.erp_queue import selectors
-from apps.erp_queue.models import ERPRequest, StagedRecord
+from apps.erp_queue.models import AgentContact, ERPRequest, StagedRecord
 
 MAX_ID = 2**63 - 1
 
@@ -89,6 +89,19 @@ class SucceededSerializer(Serializer):
 class FailedSerializer(Serializer):
     lease_token = serializers.UUIDField(help_text=LEASE_TOKEN_HELP)
     messages = serializers.ListField(child=serializers.CharField(max_length=2000), allow_empty=False)
+
+
+class HeartbeatSerializer(Serializer):
+    worker = serializers.CharField(max_length=255, help_text="The name the agent claims under.")
+    version = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
+    host = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+
+
+class AgentContactSerializer(ModelSerializer):
+    class Meta:
+        model = AgentContact
+        fields = ["worker", "version", "host", "first_contact_at", "last_contact_at"]
+        read_only_fields = fields
 
 
 class SuggestionSerializer(Serializer):

@@ -1,16 +1,20 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from apps.core.api.schema import ERROR_RESPONSES, step_schema
 from apps.core.api.views import WorkflowViewSetMixin
 from apps.erp_queue import selectors, services
 from apps.erp_queue.api.serializers import (
+    AgentContactSerializer,
     ClaimedRequestSerializer,
     ClaimSerializer,
     ERPRequestSerializer,
     FailedSerializer,
+    HeartbeatSerializer,
     LinkAllResultSerializer,
     StagedRecordSerializer,
     SucceededSerializer,
@@ -137,3 +141,20 @@ class StagedRecordViewSet(
             ],
         }
         return Response(LinkAllResultSerializer(data).data)
+
+
+class AgentHeartbeatView(APIView):
+    """The agent says it is alive when it has nothing to claim; claims and reports count as contact too."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=HeartbeatSerializer,
+        responses={200: AgentContactSerializer, **ERROR_RESPONSES},
+        summary="Agent: heartbeat (worker, version, host) when there is nothing to do",
+    )
+    def post(self, request):
+        serializer = HeartbeatSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contact = services.agent_heartbeat(user=request.user, **serializer.validated_data)
+        return Response(AgentContactSerializer(contact).data)

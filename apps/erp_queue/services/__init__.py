@@ -1,5 +1,6 @@
 """Every write on the ERP queue: send, decide, claim, report, stage, import (one module per subject)."""
 
+from apps.erp_queue.services.agents import agent_contact_record, agent_heartbeat, agent_outage_check
 from apps.erp_queue.services.erp_state import (
     erp_cost_code_problem,
     erp_cost_code_reported,
@@ -46,6 +47,9 @@ from apps.erp_queue.services.staging import (
 
 __all__ = [
     "LinkAllResult",
+    "agent_contact_record",
+    "agent_heartbeat",
+    "agent_outage_check",
     "erp_cost_code_problem",
     "erp_cost_code_reported",
     "erp_cost_codes",

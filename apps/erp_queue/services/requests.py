@@ -13,6 +13,7 @@ from apps.core.workflow import check_step, run_step
 from apps.erp_queue import registry
 from apps.erp_queue.connectors import get_connector
 from apps.erp_queue.models import ERPRequest
+from apps.erp_queue.services.agents import agent_contact_record
 
 logger = logging.getLogger(__name__)
 Status = ERPRequest.Status
@@ -145,6 +146,8 @@ def request_claim(*, user, worker, limit=10):
     if user is not None and not user.has_perm("erp_queue.export_erprequest"):
         raise PermissionDenied("Only the ERP connector agent may claim requests.")
     with transaction.atomic():
+        if user is not None:  # the agent, through the API; None is this app's own worker
+            agent_contact_record(worker=worker)
         requests = list(_claimable().select_for_update(skip_locked=True).order_by("decided_at", "id")[: max(1, limit)])
         for request in requests:
             _lease(request, worker=worker)
@@ -176,6 +179,12 @@ def _check_erp_ids(request, erp_ids):
             )
 
 
+def _heard_from(request, user):
+    """A report from the agent is contact too (the app's own worker reports with no user)."""
+    if user is not None:
+        agent_contact_record(worker=request.leased_by)
+
+
 def request_succeeded(*, request, user, erp_ids, lease_token):
     """The connector wrote the record into the ERP, under the lease of its claim. Repeating it changes nothing."""
     with transaction.atomic():
@@ -184,6 +193,7 @@ def request_succeeded(*, request, user, erp_ids, lease_token):
             return request
         step = check_step(request.succeed, user=user)
         _check_lease(request, lease_token)
+        _heard_from(request, user)
         step(by=user, erp_ids=erp_ids, completed_at=timezone.now())
         request.save()
         _follow(request)  # a malformed or taken id is the field's 400 here, before the comparison
@@ -202,7 +212,8 @@ def request_failed(*, request, user, messages, lease_token):
             return request
         step = check_step(request.fail, user=user)
         _check_lease(request, lease_token)
-        step(by=user, description="; ".join(messages)[:1000], messages=messages)
+        _heard_from(request, user)
+        step(by=user, description="; ".join(messages)[:1000], messages=messages, failed_at=timezone.now())
         request.save()
         _follow(request)
     return request
