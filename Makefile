@@ -1,18 +1,28 @@
 # ERP Bridge. `make run`: set up and serve with demo data. `make test`: the whole suite, SQLite then PostgreSQL.
+# `make serve`: the production server (runtime packages only, gunicorn + whitenoise, export workers; README).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+BIND ?= 0.0.0.0:$(PORT)
 # A key for local runs and the tests only (the app refuses to start with DEBUG off and no key):
-# any deployment sets its own SECRET_KEY.
+# any deployment sets its own SECRET_KEY (`make serve` refuses to start without one).
+SECRET_KEY_ORIGIN := $(origin SECRET_KEY)
 export SECRET_KEY ?= local-development-and-test-key-not-for-deployments
 
-.PHONY: install run test test-sqlite test-postgres test-api-fuzz lint system-deps bench clean
+.PHONY: install run serve serve-key test test-sqlite test-postgres test-api-fuzz lint system-deps bench clean
 
-$(BIN)/.installed: requirements.lock
+# requirements/runtime.txt: what the app runs on; requirements/dev.txt: that plus the test and lint tools.
+$(BIN)/.installed: requirements/runtime.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	touch $(BIN)/.installed-runtime $@
+
+$(BIN)/.installed-runtime: requirements/runtime.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/runtime.txt
 	touch $@
 
 install: $(BIN)/.installed
@@ -24,6 +34,16 @@ run: install
 	@echo "ERP Bridge is at http://127.0.0.1:$(PORT)/admin/  (API: http://127.0.0.1:$(PORT)/api/docs/)"
 	@echo ""
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production, in the foreground: runtime packages only, then scripts/serve.sh (migrate, collectstatic,
+# gunicorn on $(BIND) with WEB_CONCURRENCY workers, ERP_WORKERS erp_worker processes in ledger mode).
+# Needs a SECRET_KEY of its own and ALLOWED_HOSTS; Ctrl-C stops everything.
+serve: serve-key $(BIN)/.installed-runtime
+	BIN=$(BIN) BIND=$(BIND) exec scripts/serve.sh
+
+serve-key:
+	@if [ "$(SECRET_KEY_ORIGIN)" = undefined ]; then \
+	  echo "make serve: set SECRET_KEY (and ALLOWED_HOSTS): see README, Running in production" >&2; exit 1; fi
 
 # PostgreSQL 15 and Debian's Chromium, installed when missing (needs root, as on CI).
 system-deps:

@@ -56,11 +56,12 @@ prepare_template() {  # $1: ERP connector
 
 # --nothreading: the single-threaded server closes every connection (no keep-alive), which spares
 # each request the ~40 ms that Nagle's algorithm and delayed ACKs add on a kept-alive connection.
+# DEBUG off as in production, but plain http with no TLS proxy in front: no redirect to https.
 # Sets $base; the server's pid joins server_pids (stopped on exit).
 start_server() {  # $1: database file, $2: log file, $3: ERP connector
   local port pid
   port=$(free_port)
-  DATABASE_URL="sqlite:///$1" ERP_CONNECTOR="$3" DEBUG=false LOG_LEVEL=WARNING \
+  DATABASE_URL="sqlite:///$1" ERP_CONNECTOR="$3" DEBUG=false SECURE_SSL_REDIRECT=false LOG_LEVEL=WARNING \
     "$BIN/python" manage.py runserver --noreload --nothreading "127.0.0.1:$port" >"$2" 2>&1 &
   pid=$!
   server_pids+=("$pid")
