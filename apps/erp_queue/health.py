@@ -71,7 +71,9 @@ class Health:
         if self.last_contact is None:
             return [f"No ERP agent has ever been heard from, and {waiting}."]
         minutes = int(self.silence.total_seconds() // 60)
-        return [f"The ERP agent has not been heard from for {minutes} minutes, and {waiting}."]
+        return [
+            f"The ERP agent has not been heard from for {minutes} minute{'' if minutes == 1 else 's'}, and {waiting}."
+        ]
 
     @property
     def healthy(self):

@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def heard_from(worker="sage-agent", minutes_ago=0):
-    contact = services.agent_contact_record(worker=worker, version="1.0", host="SAGE01")
-    AgentContact.objects.filter(pk=contact.pk).update(last_contact_at=timezone.now() - timedelta(minutes=minutes_ago))
+    services.agent_contact_record(worker=worker, version="1.0", host="SAGE01")
+    AgentContact.objects.filter(worker=worker).update(last_contact_at=timezone.now() - timedelta(minutes=minutes_ago))
 
 
 @pytest.fixture
@@ -206,3 +206,21 @@ def test_the_watch_tells_the_approvers_when_nobody_looks(approver, django_captur
         "No ERP agent has ever been heard from, and 1 accepted export waits.",
     ]
     assert len(mail.outbox) == 1
+
+
+@agent_mode
+def test_the_page_says_whom_the_outage_reached(client, approver):
+    ERPRequestFactory(accepted=True)
+    heard_from(minutes_ago=1)
+    AgentContact.objects.update(last_contact_at=timezone.now() - timedelta(minutes=61))
+    client.force_login(approver)
+    text = " ".join(client.get("/admin/erp_queue/erprequest/health/").content.decode().split())
+    assert "has not been heard from for 61 minutes" in text
+    assert "No approver was e-mailed: none has an e-mail address in their user account." in text
+    assert "ERP requests</a> › Integration health" in text
+
+    AgentOutage.objects.all().delete()  # the next outage, once an approver has an address
+    approver.email = "approver@example.com"
+    approver.save()
+    text = " ".join(client.get("/admin/erp_queue/erprequest/health/").content.decode().split())
+    assert "1 approver was e-mailed when it began (once per outage)." in text
