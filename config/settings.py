@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "apps.demo",
 ]
 
+# The audit trail (django-fsm-log): one row per transition; a bulk step writes its rows in one statement.
+DJANGO_FSM_LOG_STORAGE_METHOD = "apps.core.audit.BatchingBackend"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -1,11 +1,13 @@
+from collections import defaultdict
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 
+from apps.core.admin_paging import LargeTableAdminMixin
 from apps.core.admin_workflow import WorkflowAdminMixin, bullet_list, run_and_report, status_badge
 from apps.erp_queue import registry, selectors, services
 from apps.erp_queue.admin_display import inputs_text, readable_json
@@ -40,20 +42,40 @@ def reject_selected(modeladmin, request, queryset):
     )
 
 
+def _named(requests, shown=5):
+    names = ", ".join(str(r) for r in requests[:shown])
+    return f"{names} and {len(requests) - shown} more" if len(requests) > shown else names
+
+
+def _accepted_message(accepted):
+    """One line for everything accepted, with how the exports went (the ledger writes them at once)."""
+    n = len(accepted)
+    head = f"Accepted {_named(accepted)}" if n <= 3 else f"Accepted {n:,} ERP requests"
+    Status = ERPRequest.Status
+    statuses = ERPRequest.objects.filter(pk__in=[r.pk for r in accepted]).values_list("status", flat=True)
+    synced = sum(1 for s in statuses if s == Status.SYNCED)
+    failed = sum(1 for s in statuses if s == Status.FAILED)
+    waiting = n - synced - failed
+    parts = [
+        f"{synced:,} written into the ERP" if synced else "",
+        f"{failed:,} refused by the ERP (the Failed to export tab says why)" if failed else "",
+        f"{waiting:,} for the connector to export next" if waiting and (synced or failed) else "",
+    ]
+    outcome = "; ".join(p for p in parts if p) or "the connector exports them next"
+    return (messages.WARNING if failed else messages.SUCCESS), f"{head}: {outcome}."
+
+
 @admin.action(description="Accept selected requests (kinds that need no ERP ids)", permissions=["decide"])
 def accept_selected(modeladmin, request, queryset):
-    for erp_request in queryset:
-        if registry.exporter_for(erp_request.kind).accept_form_for(erp_request) is not None:
-            messages.error(
-                request,
-                f"{erp_request} needs the approver's ERP ids: open it and accept it on its own page.",
-            )
-            continue
-        run_and_report(
-            request,
-            lambda r=erp_request: services.request_accept(request=r, user=request.user, inputs={}),
-            f"Accepted {erp_request}.",
-        )
+    result = services.request_accept_many(request_ids=queryset.values_list("pk", flat=True), user=request.user)
+    if result.accepted:
+        messages.add_message(request, *_accepted_message(result.accepted))
+    by_reason = defaultdict(list)
+    for erp_request, why in result.refused:
+        by_reason[why].append(erp_request)
+    if by_reason:
+        reasons = " ".join(f"{_named(group)}: {why}" for why, group in by_reason.items())
+        messages.error(request, f"Not accepted ({len(result.refused):,}): {reasons}")
 
 
 class SentFilter(admin.SimpleListFilter):
@@ -74,7 +96,7 @@ class SentFilter(admin.SimpleListFilter):
 
 
 @admin.register(ERPRequest)
-class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+class ERPRequestAdmin(LargeTableAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     list_display = [
         "request_number",
         "kind",
@@ -139,22 +161,15 @@ class ERPRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         status = request.GET.get("status__exact")
-        # One query for the tab figures: per kind (within the status tab), and the updates that wait.
-        waiting_update = Q(status=ERPRequest.Status.READY_TO_EXPORT, payload__update=True)
-        figures = list(
-            ERPRequest.objects.values_list("kind").annotate(
-                n=Count("id", filter=Q(status=status) if status else None), updates=Count("id", filter=waiting_update)
-            )
-        )
-        by_kind = {kind: n for kind, n, _ in figures}
+        figures = selectors.request_tab_figures(status=status)
         extra_context = {
             **(extra_context or {}),
-            "kind_tabs": [(value, label, by_kind.get(value, 0)) for value, label in registry.kind_choices()],
+            "kind_tabs": [(value, label, figures.by_kind[value]) for value, label in registry.kind_choices()],
             "selected_kind": request.GET.get("kind__exact", ""),
             "selected_status": status or "",
             "status_filters": ERPRequest.Status.choices,
-            "staged_count": StagedRecord.objects.filter(status=StagedRecord.Status.STAGED).count(),
-            "update_count": sum(updates for _, _, updates in figures),
+            "staged_count": figures.staged,
+            "update_count": figures.updates,
             "selected_update": request.GET.get("update", ""),
         }
         return super().changelist_view(request, extra_context)

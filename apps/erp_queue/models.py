@@ -52,8 +52,12 @@ class ERPRequest(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = "ERP request"
         ordering = ["-sent_at", "-id"]
+        # The queue only grows: each tab (all, a status, a kind, both) reads its page, newest first, off one index.
         indexes = [
-            models.Index(fields=["kind", "status"]),
+            models.Index(fields=["sent_at", "id"]),
+            models.Index(fields=["status", "sent_at", "id"]),
+            models.Index(fields=["kind", "sent_at", "id"]),
+            models.Index(fields=["kind", "status", "sent_at", "id"]),
             models.Index(fields=["status", "lease_expires_at"]),
             models.Index(fields=["kind", "object_id"]),
             models.Index(fields=["failed_at"]),
@@ -153,7 +157,8 @@ class StagedRecord(ConcurrentTransitionMixin, models.Model):
         verbose_name = "staged ERP record"
         ordering = ["kind", "erp_id"]
         constraints = [models.UniqueConstraint(fields=["kind", "erp_id"], name="staged_record_unique_kind_erp_id")]
-        indexes = [models.Index(fields=["kind", "status"])]
+        # Ready to Import (a status, a kind or both) in its order: one index.
+        indexes = [models.Index(fields=["status", "kind", "erp_id"])]
         permissions = [
             ("import_stagedrecord", "Can add staged ERP records to the app, link and archive them"),
         ]

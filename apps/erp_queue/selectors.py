@@ -1,6 +1,7 @@
 """Reads on the ERP queue that producer apps need (they import services, registry and selectors only)."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
 
@@ -31,6 +32,32 @@ def staged_records(model, *, waiting=False):
 def request_list(*, kind=None):
     qs = ERPRequest.objects.select_related("sent_by", "decided_by")
     return qs.filter(kind=kind) if kind else qs
+
+
+#: A tab's figure counts to here and then reads "1,000+": the queue's history only grows, its open work stays small.
+TAB_FIGURE_CAP = 1_000
+
+
+def _capped(queryset):
+    n = queryset.values("pk")[: TAB_FIGURE_CAP + 1].count()
+    return f"{TAB_FIGURE_CAP:,}+" if n > TAB_FIGURE_CAP else f"{n:,}"
+
+
+@dataclass(frozen=True)
+class TabFigures:
+    by_kind: dict  # kind -> "12" or "1,000+", within the status tab shown
+    updates: str  # updates of synced records waiting for a decision (Ready to Update)
+    staged: str  # ERP records waiting under Ready to Import
+
+
+def request_tab_figures(*, status=None):
+    """The queue's tab figures, each read from an index and stopped at TAB_FIGURE_CAP: the same cost at any size."""
+    requests = ERPRequest.objects.filter(status=status) if status else ERPRequest.objects.all()
+    return TabFigures(
+        by_kind={kind: _capped(requests.filter(kind=kind)) for kind, _ in registry.kind_choices()},
+        updates=_capped(ERPRequest.objects.filter(status=ERPRequest.Status.READY_TO_EXPORT, payload__update=True)),
+        staged=_capped(StagedRecord.objects.filter(status=StagedRecord.Status.STAGED)),
+    )
 
 
 def linking_kinds():

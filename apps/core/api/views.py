@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
+from apps.core.api.pagination import NewestFirstCursorPagination
 from apps.core.api.schema import ERROR_RESPONSES, step_schema
 from apps.core.api.serializers import AuditEventSerializer
 from apps.core.workflow import step_inputs
@@ -126,12 +127,15 @@ class AuditEventFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Audit trail: every transition of every record",
+        description="Newest first, paged by cursor: follow `next`. No `count` is given (the trail holds millions).",
         responses={200: AuditEventSerializer(many=True), **ERROR_RESPONSES},
     ),
     retrieve=extend_schema(responses={200: AuditEventSerializer, **ERROR_RESPONSES}),
 )
 class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = StateLog.objects.select_related("content_type", "by").order_by("-timestamp", "-id")
+    pagination_class = NewestFirstCursorPagination
+    cursor_ordering = ("-timestamp", "-id")
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
 

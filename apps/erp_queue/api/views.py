@@ -5,6 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.pagination import NewestFirstCursorPagination
 from apps.core.api.schema import ERROR_RESPONSES, step_schema
 from apps.core.api.views import WorkflowViewSetMixin
 from apps.erp_queue import selectors, services
@@ -25,13 +26,18 @@ from apps.erp_queue.steps import REQUEST_STEPS, STAGED_STEPS
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The ERP Integrations queue (filter by kind and status)"),
+    list=extend_schema(
+        summary="The ERP Integrations queue (filter by kind and status)",
+        description="Newest first, paged by cursor: follow `next`. No `count` is given (the queue only grows).",
+    ),
 )
 class ERPRequestViewSet(
     WorkflowViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = ERPRequestSerializer
     filterset_class = ERPRequestFilter
+    pagination_class = NewestFirstCursorPagination
+    cursor_ordering = ("-sent_at", "-id")
     steps = REQUEST_STEPS
 
     def get_queryset(self):

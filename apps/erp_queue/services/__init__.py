@@ -25,6 +25,7 @@ from apps.erp_queue.services.records import (
 )
 from apps.erp_queue.services.requests import (
     request_accept,
+    request_accept_many,
     request_claim,
     request_entries_posted,
     request_export,
@@ -69,6 +70,7 @@ __all__ = [
     "record_send",
     "record_update_send",
     "request_accept",
+    "request_accept_many",
     "request_claim",
     "request_entries_posted",
     "request_export",

@@ -24,16 +24,24 @@ def agent_contact_record(*, worker, version="", host=""):
         defaults["version"] = version[:64]
     if host:
         defaults["host"] = host[:255]
-    contact, _ = AgentContact.objects.update_or_create(worker=(worker or "agent")[:255], defaults=defaults)
+    worker = (worker or "agent")[:255]
+    # Two queries on every claim and report: an UPDATE of the known agent (the new one's INSERT once), and the
+    # outage's end (a no-op UPDATE when none is open).
+    if not AgentContact.objects.filter(worker=worker).update(**defaults):
+        try:
+            with transaction.atomic():
+                AgentContact.objects.create(worker=worker, **defaults)
+        except IntegrityError:  # its first two calls at once: the other one created it
+            AgentContact.objects.filter(worker=worker).update(**defaults)
     AgentOutage.objects.filter(ended_at=None).update(ended_at=now)
-    return contact
 
 
 def agent_heartbeat(*, user, worker, version="", host=""):
     """An agent with nothing to do says it is alive, with the version it runs and the host it runs on."""
     if not user.has_perm("erp_queue.export_erprequest"):
         raise PermissionDenied("Only the ERP connector agent reports its heartbeat.")
-    return agent_contact_record(worker=worker, version=version, host=host)
+    agent_contact_record(worker=worker, version=version, host=host)
+    return AgentContact.objects.get(worker=(worker or "agent")[:255])
 
 
 def _approver_addresses():

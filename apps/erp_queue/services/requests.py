@@ -1,19 +1,25 @@
 """Every write on an ERP request: the approver's decision, the connector's claim and report, the export."""
 
+import json
 import logging
 import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from apps.core.audit import audit_batch
 from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
 from apps.core.workflow import check_step, run_step
 from apps.erp_queue import registry
 from apps.erp_queue.connectors import get_connector
 from apps.erp_queue.models import ERPRequest
 from apps.erp_queue.services.agents import agent_contact_record
+from apps.erp_queue.services.erp_state import erp_reads_remembered
 
 logger = logging.getLogger(__name__)
 Status = ERPRequest.Status
@@ -88,6 +94,104 @@ def request_accept(*, request, user, inputs):
     return request
 
 
+@dataclass
+class BulkAcceptResult:
+    accepted: list = field(default_factory=list)  # the requests accepted, oldest first
+    refused: list = field(default_factory=list)  # (request, why) for each one left as it was
+
+
+def _bulk_refusal(exporter, request, record, user):
+    """Why `request` cannot be accepted with the others (None: it can), its inputs cleaned on the way."""
+    if exporter.accept_form_for(request) is not None:
+        return "it needs the approver's ERP ids: open it and accept it on its own page."
+    try:
+        check_step(request.accept, user=user)
+        request.inputs = exporter.clean_inputs(request=request, inputs={})
+        _preflight(exporter, request)
+        if record is not None:
+            check_step(record.mark_exporting, user=None)
+    except (DomainError, PermissionDenied) as exc:
+        return str(exc) or "you do not have permission to accept it."
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
+def _lock_records(requests):
+    """{(kind, object_id): record} of the requests whose accept moves their record: one locking read per kind."""
+    by_kind = defaultdict(list)
+    for request in requests:
+        exporter = registry.exporter_for(request.kind)
+        if exporter.moves_record(request):
+            by_kind[exporter].append(request.object_id)
+    records = {}
+    for exporter, ids in by_kind.items():
+        for record in exporter.model.objects.select_for_update(of=("self",)).filter(pk__in=ids):
+            records[(exporter.kind, record.pk)] = record
+    return records
+
+
+def _save_records(records, *, now):
+    """The records' new ERP status: being exported, the ERP's old messages gone (one UPDATE per kind)."""
+    by_model = defaultdict(list)
+    for record in records:
+        by_model[type(record)].append(record)
+    for model, rows in by_model.items():
+        state = model.mark_exporting._django_fsm.field.name  # erp_status, or a budget's status
+        ids = [row.pk for row in rows]
+        values = {state: getattr(rows[0], state), "erp_messages": []}  # each moved by the same transition
+        # What save() would stamp (a project's updated_at); update() writes only what it is given.
+        values.update({f.name: now for f in model._meta.concrete_fields if getattr(f, "auto_now", False)})
+        model.objects.filter(pk__in=ids).update(**values)
+
+
+def _save_accepted(requests, *, user, now):
+    """The accepted requests in one UPDATE per set of the approver's inputs (nearly always one: none typed)."""
+    by_inputs = defaultdict(list)
+    for request in requests:
+        by_inputs[json.dumps(request.inputs, sort_keys=True)].append(request.pk)
+    for inputs, ids in by_inputs.items():
+        ERPRequest.objects.filter(pk__in=ids).update(
+            status=Status.EXPORTING, decided_by=user, decided_at=now, inputs=json.loads(inputs)
+        )
+
+
+def request_accept_many(*, request_ids, user):
+    """The approver accepts many requests at once (the kinds that need no ERP ids): the admin's bulk action.
+
+    Each request gets every check a single accept gives it (state, permission, the ERP's pre-flight,
+    its record's state); one that fails any is left as it was, with the reason, and the others are
+    accepted. The writes are shared: the requests in one UPDATE, their records in one per kind, the
+    audit rows in one INSERT, and each ERP read is asked once (many requests name one job and vendor).
+    """
+    result = BulkAcceptResult()
+    with transaction.atomic(), erp_reads_remembered(), audit_batch():
+        locked = ERPRequest.objects.select_for_update().in_bulk(list(request_ids))
+        records = _lock_records(locked.values())
+        moved = []
+        now = timezone.now()
+        for request in sorted(locked.values(), key=lambda r: r.pk):
+            exporter = registry.exporter_for(request.kind)
+            moves = exporter.moves_record(request)
+            record = records.get((request.kind, request.object_id)) if moves else None
+            if moves and record is None:
+                result.refused.append((request, "its record is no longer in the app: reject it."))
+                continue
+            if why := _bulk_refusal(exporter, request, record, user):
+                result.refused.append((request, why))
+                continue
+            request.accept(by=user, decided_at=now)
+            result.accepted.append(request)
+            if record is not None:
+                record.mark_exporting(by=user)
+                moved.append(record)
+        _save_accepted(result.accepted, user=user, now=now)
+        _save_records(moved, now=now)
+        for request in result.accepted:
+            _export_after_commit(request)
+    return result
+
+
 def request_reject(*, request, user, reason):
     """The approver sends the record back to be fixed, saying why."""
     reason = (reason or "").strip()
@@ -141,17 +245,28 @@ def _lease(request, *, worker):
 def request_claim(*, user, worker, limit=10):
     """Lease up to `limit` accepted requests to one worker; a lease that ran out can be claimed again.
 
-    On PostgreSQL, SKIP LOCKED lets several workers claim at once without taking the same rows.
+    A handful of queries whatever `limit` is: the ids are locked in one (on PostgreSQL, SKIP LOCKED lets
+    several workers claim at once without taking the same rows), one UPDATE leases them all under one
+    token, and one read returns them. Each report names the token, and holds only while the request
+    does: one claimed again after its lease ran out has a new one.
     """
     if user is not None and not user.has_perm("erp_queue.export_erprequest"):
         raise PermissionDenied("Only the ERP connector agent may claim requests.")
+    order = ("decided_at", "id")
     with transaction.atomic():
         if user is not None:  # the agent, through the API; None is this app's own worker
             agent_contact_record(worker=worker)
-        requests = list(_claimable().select_for_update(skip_locked=True).order_by("decided_at", "id")[: max(1, limit)])
-        for request in requests:
-            _lease(request, worker=worker)
-    return requests
+        claimable = _claimable().select_for_update(skip_locked=True).order_by(*order)
+        ids = list(claimable.values_list("pk", flat=True)[: max(1, limit)])
+        if not ids:
+            return []
+        ERPRequest.objects.filter(pk__in=ids).update(
+            lease_token=uuid.uuid4(),
+            lease_expires_at=timezone.now() + timedelta(seconds=settings.ERP_LEASE_SECONDS),
+            leased_by=worker[:255],
+            attempts=F("attempts") + 1,
+        )
+        return list(ERPRequest.objects.filter(pk__in=ids).select_related("sent_by", "decided_by").order_by(*order))
 
 
 def _check_lease(request, lease_token):
