@@ -1,7 +1,10 @@
 """A workflow record's audit trail in the admin, as the people who read it say it."""
 
+from collections import defaultdict
+
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch, reverse
@@ -121,24 +124,73 @@ def _viewable_types(user):
     )
 
 
+def _number(value):
+    """A filter's id from the address, or IncorrectLookupParameters (the admin's "?e=1"), never a 500."""
+    if value.isascii() and value.isdigit():
+        return int(value)
+    raise IncorrectLookupParameters(f"Not an id: {value!r}")
+
+
 class RecordTypeFilter(admin.SimpleListFilter):
+    """Which kind of record (no sidebar on one record's history: it would pair the id with another kind)."""
+
     title = "record"
     parameter_name = "content_type__id__exact"
 
     def lookups(self, request, model_admin):
-        return [(str(ct.pk), ct.name.capitalize()) for ct in _viewable_types(request.user)]
+        return [(str(ct.pk), _type_label(ct)) for ct in _viewable_types(request.user)]
 
     def queryset(self, request, queryset):
-        return queryset.filter(content_type_id=self.value()) if self.value() else queryset
+        return queryset.filter(content_type_id=_number(self.value())) if self.value() else queryset
+
+
+class OneRecordFilter(admin.SimpleListFilter):
+    """One record's whole trail (the link on its page): nothing to pick in the sidebar, cleared with the others."""
+
+    title = "one record"
+    parameter_name = "object_id"
+    template = "admin/core/historyentry/no_choices.html"
+
+    def lookups(self, request, model_admin):
+        return []
+
+    def has_output(self):
+        return True  # a filter with no output is dropped by the changelist, its parameter with it
+
+    def queryset(self, request, queryset):
+        return queryset.filter(object_id=_number(self.value())) if self.value() else queryset
+
+
+def _type_label(content_type):
+    """ "Budget", "ERP request": the model's own name for itself."""
+    model = content_type.model_class()
+    name = str(model._meta.verbose_name) if model else content_type.name
+    return name[:1].upper() + name[1:]
+
+
+def _records_named(logs):
+    """{(content type id, object id): the record} for a page of history: one query per kind on the page."""
+    ids = defaultdict(set)
+    for log in logs:
+        ids[log.content_type_id].add(log.object_id)
+    found = {}
+    for type_id, pks in ids.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is not None:
+            # str() of a budget or a change order names its project or commitment: fetched with it.
+            for pk, record in model._default_manager.select_related().in_bulk(pks).items():
+                found[(type_id, pk)] = record
+    return found
 
 
 @admin.register(HistoryEntry)
 class AuditTrailAdmin(_Words, LargeTableAdminMixin, admin.ModelAdmin):
     """Every transition of every record the user may see, newest first; a record's page links here filtered."""
 
+    change_list_template = "admin/core/historyentry/change_list.html"
     list_display = ["when", "record", "happened", "who", "description"]
     list_display_links = None
-    list_filter = [RecordTypeFilter]
+    list_filter = [RecordTypeFilter, OneRecordFilter]
     list_select_related = ["by", "content_type"]
     search_fields = ["description", "by__username"]
     ordering = ["-timestamp", "-id"]
@@ -150,8 +202,16 @@ class AuditTrailAdmin(_Words, LargeTableAdminMixin, admin.ModelAdmin):
             return super().get_queryset(request)  # sees every record: no filter, the newest-first index serves it
         return super().get_queryset(request).filter(content_type__in=viewable)
 
-    def lookup_allowed(self, lookup, value, request=None):
-        return lookup == "object_id" or super().lookup_allowed(lookup, value, request)
+    def get_list_display(self, request):
+        one_record = self._one_record(request) is not None
+        return [name for name in self.list_display if name != "record"] if one_record else self.list_display
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        records = _records_named(changelist.result_list)
+        for log in changelist.result_list:
+            log.page_record = records.get((log.content_type_id, log.object_id))
+        return changelist
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff and bool(_viewable_types(request.user))
@@ -168,21 +228,36 @@ class AuditTrailAdmin(_Words, LargeTableAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def _one_record(self, request):
+        """The record whose whole trail is asked for, if the reader may view its kind and it exists."""
+        type_id, object_id = request.GET.get("content_type__id__exact", ""), request.GET.get("object_id", "")
+        if not (type_id.isascii() and type_id.isdigit() and object_id.isascii() and object_id.isdigit()):
+            return None
+        content_type = next((ct for ct in _viewable_types(request.user) if ct.pk == int(type_id)), None)
+        if content_type is None:
+            return None
+        return content_type.model_class()._default_manager.filter(pk=int(object_id)).first()
+
     def changelist_view(self, request, extra_context=None):
-        title = "History of every record"
-        content_type, object_id = request.GET.get("content_type__id__exact"), request.GET.get("object_id")
-        if content_type and object_id:
-            model = ContentType.objects.get_for_id(int(content_type)).model_class() if content_type.isdigit() else None
-            record = model.objects.filter(pk=object_id).first() if model and object_id.isdigit() else None
-            title = f"History of {record}" if record else title
-        return super().changelist_view(request, {**(extra_context or {}), "title": title})
+        record = self._one_record(request)
+        context = {"title": f"History of {record}" if record else "History of every record", "record": record}
+        if record is not None:
+            opts = record._meta
+            context["record_opts"] = opts
+            context["record_url"] = _change_url(opts.app_label, opts.model_name, record.pk)
+        return super().changelist_view(request, {**(extra_context or {}), **context})
 
     @admin.display(description="Record")
     def record(self, log):
+        record = getattr(log, "page_record", None)
         content_type = log.content_type
-        text = f"{content_type.name.capitalize()} {log.object_id}"
-        try:
-            url = reverse(f"admin:{content_type.app_label}_{content_type.model}_change", args=[log.object_id])
-        except NoReverseMatch:
-            return text
-        return format_html('<a href="{}">{}</a>', url, text)
+        text = str(record) if record is not None else f"{_type_label(content_type)} {log.object_id} (deleted)"
+        url = _change_url(content_type.app_label, content_type.model, log.object_id) if record else None
+        return format_html('<a href="{}">{}</a>', url, text) if url else text
+
+
+def _change_url(app_label, model_name, pk):
+    try:
+        return reverse(f"admin:{app_label}_{model_name}_change", args=[pk])
+    except NoReverseMatch:
+        return None

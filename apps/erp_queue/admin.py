@@ -47,22 +47,30 @@ def _named(requests, shown=5):
     return f"{names} and {len(requests) - shown} more" if len(requests) > shown else names
 
 
+def _kinds_counted(requests):
+    """ "6 budgets and 2 commitments": what was accepted, in the approver's words."""
+    counts = defaultdict(int)
+    for erp_request in requests:
+        counts[erp_request.get_kind_display()] += 1
+    parts = [f"{n:,} {label.lower()}{'' if n == 1 else 's'}" for label, n in counts.items()]
+    return " and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else parts[0]
+
+
 def _accepted_message(accepted):
     """One line for everything accepted, with how the exports went (the ledger writes them at once)."""
-    n = len(accepted)
-    head = f"Accepted {_named(accepted)}" if n <= 3 else f"Accepted {n:,} ERP requests"
+    head = f"Accepted {_named(accepted)}" if len(accepted) <= 3 else f"Accepted {_kinds_counted(accepted)}"
     Status = ERPRequest.Status
-    statuses = ERPRequest.objects.filter(pk__in=[r.pk for r in accepted]).values_list("status", flat=True)
-    synced = sum(1 for s in statuses if s == Status.SYNCED)
-    failed = sum(1 for s in statuses if s == Status.FAILED)
-    waiting = n - synced - failed
+    statuses = list(ERPRequest.objects.filter(pk__in=[r.pk for r in accepted]).values_list("status", flat=True))
+    synced, failed = statuses.count(Status.SYNCED), statuses.count(Status.FAILED)
+    waiting = len(statuses) - synced - failed
+    if not synced and not failed:
+        return messages.SUCCESS, f"{head}: the connector exports {'it' if len(accepted) == 1 else 'them'} next."
     parts = [
-        f"{synced:,} written into the ERP" if synced else "",
-        f"{failed:,} refused by the ERP (the Failed to export tab says why)" if failed else "",
-        f"{waiting:,} for the connector to export next" if waiting and (synced or failed) else "",
+        f"{synced:,} {'is' if synced == 1 else 'are'} written into the ERP" if synced else "",
+        f"the ERP refused {failed:,} (the Failed to export tab says why)" if failed else "",
+        f"{waiting:,} {'waits' if waiting == 1 else 'wait'} for the connector" if waiting else "",
     ]
-    outcome = "; ".join(p for p in parts if p) or "the connector exports them next"
-    return (messages.WARNING if failed else messages.SUCCESS), f"{head}: {outcome}."
+    return (messages.WARNING if failed else messages.SUCCESS), f"{head}. " + "; ".join(p for p in parts if p) + "."
 
 
 @admin.action(description="Accept selected requests (kinds that need no ERP ids)", permissions=["decide"])

@@ -108,7 +108,7 @@ ADMIN_CHANGELISTS = {
     # + a capped figure per kind tab (5), Ready to update and Ready to import; no full count
     "erp-requests": ("admin:erp_queue_erprequest_changelist", erp_requests, "approver", (13, 13)),
     "staged-records": ("admin:erp_queue_stagedrecord_changelist", staged_records, "approver", (8, 8)),
-    "history": ("admin:core_historyentry_changelist", audit_events, "approver", (6, 6)),
+    "history": ("admin:core_historyentry_changelist", audit_events, "approver", (7, 7)),  # + the records named
 }
 
 

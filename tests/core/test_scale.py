@@ -13,6 +13,7 @@ from django_fsm_log.models import StateLog
 
 from apps.budgets.models import Budget
 from apps.core import admin_paging
+from apps.core.admin_history import whole_trail_url
 from apps.erp_queue import selectors
 from apps.erp_queue.admin import ERPRequestAdmin
 from apps.erp_queue.models import ERPRequest
@@ -59,6 +60,51 @@ def test_record_page_shows_its_latest_history_and_links_the_whole_trail(client, 
     listed = whole.context["cl"].result_list
     assert len(listed) == 50 and {log.object_id for log in listed} == {project.pk}
     assert whole.context["cl"].paginator.count == 225
+
+
+def test_one_records_history_reads_as_that_records_page(client, approver):
+    project = ProjectFactory()
+    trail(project, 3, approver)
+    trail(ProjectFactory(), 2)  # another project's
+    trail(CompanyFactory(pk=project.pk), 2)  # the same id, another kind
+    client.force_login(approver)
+    whole = client.get(whole_trail_url(project))
+    html = " ".join(whole.content.decode().split())
+    assert f'› <a href="/admin/jobs/project/{project.pk}/change/">{project}</a> › History' in html
+    assert whole.context["cl"].list_display == ["when", "happened", "who", "description"]  # no Record column
+    assert 'id="changelist-filter"' not in html  # no kind to pair this record's id with
+    assert "3 history entries" in html
+
+
+def test_the_whole_trail_names_each_record(client, approver):
+    project, company = ProjectFactory(), CompanyFactory()
+    trail(project, 1)
+    trail(company, 1)
+    client.force_login(approver)
+    page = client.get(reverse("admin:core_historyentry_changelist"))
+    html = page.content.decode()
+    assert f'<a href="/admin/jobs/project/{project.pk}/change/">{project}</a>' in html
+    assert f'<a href="/admin/vendors/company/{company.pk}/change/">{company}</a>' in html
+    assert "results (Show all)" not in html  # nothing filtered: no second count above the list
+
+
+@pytest.mark.parametrize("query", ["content_type__id__exact=abc&object_id=1", "content_type__id__exact=1&object_id=²"])
+def test_a_mistyped_history_address_is_the_admins_error_page_not_a_500(client, approver, query):
+    client.force_login(approver)
+    response = client.get(f"{reverse('admin:core_historyentry_changelist')}?{query}")
+    assert response.status_code == 302 and response.url.endswith("?e=1")
+
+
+def test_the_history_title_names_no_record_the_reader_may_not_view(client, viewer, approver):
+    from django.contrib.contenttypes.models import ContentType
+
+    users = ContentType.objects.get(app_label="auth", model="user")
+    client.force_login(viewer)
+    page = client.get(
+        f"{reverse('admin:core_historyentry_changelist')}?content_type__id__exact={users.pk}&object_id={approver.pk}"
+    )
+    assert page.context["title"] == "History of every record"
+    assert list(page.context["cl"].result_list) == []
 
 
 def test_a_short_trail_has_no_link(client, approver):
@@ -209,7 +255,7 @@ def test_bulk_accept_leaves_what_it_cannot_accept_with_the_reason(client, approv
     )
     shown = [str(m) for m in response.context["messages"]]
     assert len(shown) == 2
-    assert shown[0] == "Accepted 4 ERP requests: the connector exports them next."
+    assert shown[0] == "Accepted 4 budgets: the connector exports them next."
     assert shown[1].startswith("Not accepted (2): ")
     assert f"{job}: it needs the approver's ERP ids: open it and accept it on its own page." in shown[1]
     assert f"{exported}: 'accept' is not allowed while" in shown[1]
