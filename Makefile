@@ -10,7 +10,7 @@ BIND ?= 0.0.0.0:$(PORT)
 SECRET_KEY_ORIGIN := $(origin SECRET_KEY)
 export SECRET_KEY ?= local-development-and-test-key-not-for-deployments
 
-.PHONY: install run serve serve-key test test-sqlite test-postgres test-api-fuzz lint system-deps bench clean
+.PHONY: install run serve serve-key test test-sqlite test-postgres test-api-fuzz lint system-deps bench bench-scale clean
 
 # requirements/runtime.txt: what the app runs on; requirements/dev.txt: that plus the test and lint tools.
 $(BIN)/.installed: requirements/runtime.txt requirements/dev.txt
@@ -72,6 +72,11 @@ test: system-deps lint test-sqlite test-postgres test-api-fuzz
 bench: install system-deps
 	$(BIN)/python manage.py bench_budget_import
 	scripts/with-postgres.sh $(BIN)/python manage.py bench_budget_import
+
+# Company scale (README, Development): every queue, audit trail, claim and bulk page at 10x and 100x a unit of data.
+bench-scale: install system-deps
+	$(BIN)/python manage.py bench_scale
+	scripts/with-postgres.sh $(BIN)/python manage.py bench_scale
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
