@@ -190,6 +190,7 @@ class AuditTrailAdmin(_Words, LargeTableAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/core/historyentry/change_list.html"
     list_display = ["when", "record", "happened", "who", "description"]
     list_display_links = None
+    sortable_by = ["when"]  # newest or oldest first, off the index; any other order would sort the table
     list_filter = [RecordTypeFilter, OneRecordFilter]
     list_select_related = ["by", "content_type"]
     search_fields = ["description", "by__username"]

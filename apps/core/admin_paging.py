@@ -1,10 +1,13 @@
 """Admin lists of tables that only grow (the ERP queue, the audit trail): pages that cost the same at any size.
 
-Django's changelist counts the whole table twice on every view and reads a page with OFFSET. Here
-the count stops a few pages past the one shown ("more than 10,000"), and a page first reads its
-ids from the index that serves the list's ordering, then only those rows.
+Django's changelist counts the whole table twice on every view and reads a page with OFFSET over
+whole rows. Here the count stops a few pages past the one shown ("more than 10,000"), and a page
+first reads its ids off the index that serves the list's ordering (an OFFSET over index entries
+only), then only those rows. The first pages cost the same at any size; page N costs about N pages
+of index entries, not the table. Facet counts ("Show counts") are off: they count the whole table.
 """
 
+from django.contrib import admin
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
@@ -40,9 +43,13 @@ class CappedPaginator(Paginator):
 
 
 class LargeTableAdminMixin:
-    """For a ModelAdmin of a table that only grows: no full count, pages at the cost of the first one."""
+    """For a ModelAdmin of a table that only grows: no full count, no facet counts, pages read off an index.
+
+    The admin sets `sortable_by` to the columns an index orders.
+    """
 
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         try:

@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 
 from apps.core.admin_paging import LargeTableAdminMixin
 from apps.core.admin_workflow import WorkflowAdminMixin, bullet_list, run_and_report, status_badge
+from apps.core.exceptions import DomainError
 from apps.erp_queue import registry, selectors, services
 from apps.erp_queue.admin_display import inputs_text, readable_json
 from apps.erp_queue.admin_health import health_view
@@ -75,7 +76,13 @@ def _accepted_message(accepted):
 
 @admin.action(description="Accept selected requests (kinds that need no ERP ids)", permissions=["decide"])
 def accept_selected(modeladmin, request, queryset):
-    result = services.request_accept_many(request_ids=queryset.values_list("pk", flat=True), user=request.user)
+    # One more than the limit is enough for the service to refuse a selection that is too large.
+    ids = queryset.values_list("pk", flat=True)[: services.BULK_ACCEPT_LIMIT + 1]
+    try:
+        result = services.request_accept_many(request_ids=ids, user=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return
     if result.accepted:
         messages.add_message(request, *_accepted_message(result.accepted))
     by_reason = defaultdict(list)
@@ -116,6 +123,7 @@ class ERPRequestAdmin(LargeTableAdminMixin, WorkflowAdminMixin, admin.ModelAdmin
         "messages_list",
     ]
     list_display_links = ["request_number", "status_badge"]
+    sortable_by = ["request_number", "sent_at"]  # the orders an index serves (by id, by sent_at)
     list_filter = ["status", "kind", SentFilter]
     search_fields = ["record_label", "reason"]
     list_select_related = ["sent_by", "decided_by"]

@@ -14,7 +14,8 @@ from django_fsm_log.models import StateLog
 from apps.budgets.models import Budget
 from apps.core import admin_paging
 from apps.core.admin_history import whole_trail_url
-from apps.erp_queue import selectors
+from apps.core.exceptions import DomainError
+from apps.erp_queue import selectors, services
 from apps.erp_queue.admin import ERPRequestAdmin
 from apps.erp_queue.models import ERPRequest
 from tests.budgets.factories import BudgetFactory
@@ -179,6 +180,7 @@ def test_api_lists_page_by_cursor(api_as, approver, url, make):
     assert seen == sorted(seen, reverse=True)  # newest first
     assert len(set(counts)) <= 2  # the first page has no cursor to read; every later one costs the same
 
+    assert client.get(f"{url}?page=1").status_code == 200
     refused = client.get(f"{url}?page=2")
     assert refused.status_code == 400
     assert refused.json() == {
@@ -203,10 +205,11 @@ def test_a_claim_is_a_handful_of_queries_whatever_its_limit(api_as, agent):
     # The token and the permissions (3); the contact and any outage's end (2); lock, lease, read (3); the
     # test's transaction makes the claim's a savepoint (2, a BEGIN and COMMIT that are not counted in production).
     assert few_queries == many_queries == 10
-    tokens = {row["lease_token"] for row in many}
-    assert len(tokens) == 1  # one lease for the claim; each request's report names it
-    leased = ERPRequest.objects.filter(pk__in=[row["id"] for row in many])
-    assert {(r.leased_by, r.attempts, str(r.lease_token)) for r in leased} == {("agent-1", 1, tokens.pop())}
+    tokens = {row["id"]: row["lease_token"] for row in many}
+    assert len(set(tokens.values())) == 27  # each request its own lease: a report names its request's
+    leased = ERPRequest.objects.filter(pk__in=tokens)
+    assert {(r.leased_by, r.attempts) for r in leased} == {("agent-1", 1)}
+    assert all(str(r.lease_token) == tokens[r.pk] for r in leased)
     assert claim(client, 10)[0] == []
 
 
@@ -258,5 +261,37 @@ def test_bulk_accept_leaves_what_it_cannot_accept_with_the_reason(client, approv
     assert shown[0] == "Accepted 4 budgets: the connector exports them next."
     assert shown[1].startswith("Not accepted (2): ")
     assert f"{job}: it needs the approver's ERP ids: open it and accept it on its own page." in shown[1]
-    assert f"{exported}: 'accept' is not allowed while" in shown[1]
+    assert f"{exported}: it no longer waits for a decision: its status is Exporting." in shown[1]
     assert ERPRequest.objects.get(pk=job.pk).status == "ready_to_export"
+
+
+def test_bulk_accept_takes_at_most_its_limit(client, approver, monkeypatch):
+    monkeypatch.setattr(services.requests, "BULK_ACCEPT_LIMIT", 2)
+    monkeypatch.setattr(services, "BULK_ACCEPT_LIMIT", 2)
+    waiting = waiting_budgets(3)
+    client.force_login(approver)
+    response = client.post(
+        reverse("admin:erp_queue_erprequest_changelist"),
+        {"action": "accept_selected", "_selected_action": [r.pk for r in waiting]},
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "Accept at most 2 requests at a time: pick a tab or a kind to select fewer."
+    ]
+    assert set(ERPRequest.objects.values_list("status", flat=True)) == {"ready_to_export"}
+
+
+def test_bulk_accept_accepts_nothing_when_a_row_changed_under_it(approver, monkeypatch):
+    waiting = waiting_budgets(2)
+    lock_records = services.requests._lock_records
+
+    def and_another_decision_lands(requests):  # between the read and the write (SQLite has no row locks)
+        records = lock_records(requests)
+        ERPRequest.objects.filter(pk=waiting[0].pk).update(status="rejected")
+        return records
+
+    monkeypatch.setattr(services.requests, "_lock_records", and_another_decision_lands)
+    with pytest.raises(DomainError, match="nothing was accepted"):
+        services.request_accept_many(request_ids=[r.pk for r in waiting], user=approver)
+    assert ERPRequest.objects.get(pk=waiting[1].pk).status == "ready_to_export"
+    assert not StateLog.objects.filter(transition="accept").exists()

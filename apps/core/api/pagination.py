@@ -13,7 +13,8 @@ class NewestFirstCursorPagination(CursorPagination):
 
     Follow `next` (and `previous`); there is no `count` and no page number, since counting millions of
     rows on every call is what this avoids. The view's `cursor_ordering` (newest first, ending in the id)
-    is the order, served by an index of the same columns.
+    is the order, served by an index of the same columns; DRF positions the cursor on its first column
+    (a timestamp, in practice unique) and steps over equal values by offset.
     """
 
     page_size = 50
@@ -21,7 +22,7 @@ class NewestFirstCursorPagination(CursorPagination):
     max_page_size = 500
 
     def paginate_queryset(self, queryset, request, view=None):
-        if "page" in request.query_params:
+        if request.query_params.get("page", "1") != "1":  # the first page is this one, however it is asked for
             raise ValidationError(
                 {"page": "This list is paged by cursor: follow the `next` and `previous` links of each answer."}
             )

@@ -24,6 +24,7 @@ from apps.erp_queue.services.records import (
     record_update_send,
 )
 from apps.erp_queue.services.requests import (
+    BULK_ACCEPT_LIMIT,
     request_accept,
     request_accept_many,
     request_claim,
@@ -47,6 +48,7 @@ from apps.erp_queue.services.staging import (
 )
 
 __all__ = [
+    "BULK_ACCEPT_LIMIT",
     "LinkAllResult",
     "agent_contact_record",
     "agent_heartbeat",

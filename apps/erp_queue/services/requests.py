@@ -9,8 +9,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, UUIDField, Value, When
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from apps.core.audit import audit_batch
 from apps.core.exceptions import DomainError, PermissionDenied, ValidationError
@@ -100,20 +101,29 @@ class BulkAcceptResult:
     refused: list = field(default_factory=list)  # (request, why) for each one left as it was
 
 
+#: The most requests one bulk accept takes: one transaction holds their locks, and its message names them.
+BULK_ACCEPT_LIMIT = 1_000
+
+
 def _bulk_refusal(exporter, request, record, user):
     """Why `request` cannot be accepted with the others (None: it can), its inputs cleaned on the way."""
+    if request.status != Status.READY_TO_EXPORT:
+        return f"it no longer waits for a decision: its status is {request.get_status_display()}."
     if exporter.accept_form_for(request) is not None:
         return "it needs the approver's ERP ids: open it and accept it on its own page."
+    if exporter.moves_record(request) and record is None:
+        return "its record is no longer in the app: reject it."
     try:
         check_step(request.accept, user=user)
         request.inputs = exporter.clean_inputs(request=request, inputs={})
         _preflight(exporter, request)
-        if record is not None:
-            check_step(record.mark_exporting, user=None)
     except (DomainError, PermissionDenied) as exc:
         return str(exc) or "you do not have permission to accept it."
     except ValidationError as exc:
         return " ".join(exc.messages)
+    if record is not None and not can_proceed(record.mark_exporting):
+        field = record.mark_exporting._django_fsm.field
+        return f"its record is {record._get_FIELD_display(field).lower()}: it cannot be exported now."
     return None
 
 
@@ -131,18 +141,28 @@ def _lock_records(requests):
     return records
 
 
-def _save_records(records, *, now):
-    """The records' new ERP status: being exported, the ERP's old messages gone (one UPDATE per kind)."""
-    by_model = defaultdict(list)
-    for record in records:
-        by_model[type(record)].append(record)
-    for model, rows in by_model.items():
+def _updated_all(queryset, values, expected):
+    """One UPDATE of rows still in the state they were read in; any other count means a concurrent change.
+
+    The rows are locked on PostgreSQL; the state in the WHERE keeps SQLite (no row locks) as safe, as
+    ConcurrentTransitionMixin does for a single save.
+    """
+    if queryset.update(**values) != expected:
+        raise DomainError("Another change reached some of these requests meanwhile: nothing was accepted. Try again.")
+
+
+def _save_records(moved, *, now):
+    """The records' new ERP status, the ERP's old messages gone: one UPDATE per kind and prior state."""
+    groups = defaultdict(list)
+    for record, prior in moved:
+        groups[(type(record), prior)].append(record)
+    for (model, prior), rows in groups.items():
         state = model.mark_exporting._django_fsm.field.name  # erp_status, or a budget's status
-        ids = [row.pk for row in rows]
         values = {state: getattr(rows[0], state), "erp_messages": []}  # each moved by the same transition
         # What save() would stamp (a project's updated_at); update() writes only what it is given.
         values.update({f.name: now for f in model._meta.concrete_fields if getattr(f, "auto_now", False)})
-        model.objects.filter(pk__in=ids).update(**values)
+        ids = [row.pk for row in rows]
+        _updated_all(model.objects.filter(pk__in=ids, **{state: prior}), values, len(ids))
 
 
 def _save_accepted(requests, *, user, now):
@@ -151,9 +171,8 @@ def _save_accepted(requests, *, user, now):
     for request in requests:
         by_inputs[json.dumps(request.inputs, sort_keys=True)].append(request.pk)
     for inputs, ids in by_inputs.items():
-        ERPRequest.objects.filter(pk__in=ids).update(
-            status=Status.EXPORTING, decided_by=user, decided_at=now, inputs=json.loads(inputs)
-        )
+        values = {"status": Status.EXPORTING, "decided_by": user, "decided_at": now, "inputs": json.loads(inputs)}
+        _updated_all(ERPRequest.objects.filter(pk__in=ids, status=Status.READY_TO_EXPORT), values, len(ids))
 
 
 def request_accept_many(*, request_ids, user):
@@ -164,27 +183,29 @@ def request_accept_many(*, request_ids, user):
     accepted. The writes are shared: the requests in one UPDATE, their records in one per kind, the
     audit rows in one INSERT, and each ERP read is asked once (many requests name one job and vendor).
     """
+    request_ids = list(request_ids)
+    if len(request_ids) > BULK_ACCEPT_LIMIT:
+        raise DomainError(
+            f"Accept at most {BULK_ACCEPT_LIMIT:,} requests at a time: pick a tab or a kind to select fewer."
+        )
     result = BulkAcceptResult()
     with transaction.atomic(), erp_reads_remembered(), audit_batch():
-        locked = ERPRequest.objects.select_for_update().in_bulk(list(request_ids))
-        records = _lock_records(locked.values())
+        locked = sorted(ERPRequest.objects.select_for_update().in_bulk(request_ids).values(), key=lambda r: r.pk)
+        records = _lock_records([r for r in locked if r.status == Status.READY_TO_EXPORT])
         moved = []
         now = timezone.now()
-        for request in sorted(locked.values(), key=lambda r: r.pk):
+        for request in locked:
             exporter = registry.exporter_for(request.kind)
-            moves = exporter.moves_record(request)
-            record = records.get((request.kind, request.object_id)) if moves else None
-            if moves and record is None:
-                result.refused.append((request, "its record is no longer in the app: reject it."))
-                continue
+            record = records.get((request.kind, request.object_id)) if exporter.moves_record(request) else None
             if why := _bulk_refusal(exporter, request, record, user):
                 result.refused.append((request, why))
                 continue
             request.accept(by=user, decided_at=now)
             result.accepted.append(request)
             if record is not None:
+                prior = getattr(record, record.mark_exporting._django_fsm.field.name)
                 record.mark_exporting(by=user)
-                moved.append(record)
+                moved.append((record, prior))
         _save_accepted(result.accepted, user=user, now=now)
         _save_records(moved, now=now)
         for request in result.accepted:
@@ -246,9 +267,8 @@ def request_claim(*, user, worker, limit=10):
     """Lease up to `limit` accepted requests to one worker; a lease that ran out can be claimed again.
 
     A handful of queries whatever `limit` is: the ids are locked in one (on PostgreSQL, SKIP LOCKED lets
-    several workers claim at once without taking the same rows), one UPDATE leases them all under one
-    token, and one read returns them. Each report names the token, and holds only while the request
-    does: one claimed again after its lease ran out has a new one.
+    several workers claim at once without taking the same rows), one UPDATE leases them all, each under
+    its own token, and one read returns them. A report holds only with its request's current token.
     """
     if user is not None and not user.has_perm("erp_queue.export_erprequest"):
         raise PermissionDenied("Only the ERP connector agent may claim requests.")
@@ -261,7 +281,7 @@ def request_claim(*, user, worker, limit=10):
         if not ids:
             return []
         ERPRequest.objects.filter(pk__in=ids).update(
-            lease_token=uuid.uuid4(),
+            lease_token=Case(*(When(pk=pk, then=Value(uuid.uuid4())) for pk in ids), output_field=UUIDField()),
             lease_expires_at=timezone.now() + timedelta(seconds=settings.ERP_LEASE_SECONDS),
             leased_by=worker[:255],
             attempts=F("attempts") + 1,

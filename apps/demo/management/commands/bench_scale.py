@@ -209,6 +209,7 @@ class _Seed:
         """Audit rows spread over the projects, companies and requests (three rows of every four on requests)."""
         project_ids = list(Project.objects.values_list("pk", flat=True)[:5000])
         company_ids = list(Company.objects.values_list("pk", flat=True)[:5000])
+        request_ids = list(ERPRequest.objects.values_list("pk", flat=True)[:5000])
         project, company, request = (self.types[m].pk for m in (Project, Company, ERPRequest))
         for start in range(0, n, 100_000):
             rows = []
@@ -219,7 +220,7 @@ class _Seed:
                 elif i % 4 == 1:
                     rows.append(self._log_row(company, company_ids[i % len(company_ids)], at, i))
                 else:
-                    rows.append(self._log_row(request, 10_000_000 + i % max(1, self.sequence), at, i))
+                    rows.append(self._log_row(request, request_ids[i % len(request_ids)], at, i))
             _insert(StateLog, rows)
         self.counts["audit"] += n
 
@@ -326,7 +327,7 @@ def _measure(seed, repeat, write):
             1,
         )
     ids = seed.bulk_ids
-    results[f"bulk accept of {BULK} requests (admin)"] = _timed(
+    results[f"bulk accept of {BULK} budgets (admin, agent mode)"] = _timed(
         lambda: admin.post(queue, {"action": "accept_selected", "_selected_action": ids}), 1
     )
     accepted = ERPRequest.objects.filter(pk__in=ids, status="exporting").count()
