@@ -26,6 +26,10 @@ CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,respo
 export DEMO_PASSWORD=${DEMO_PASSWORD:-erp-bridge-demo}
 
 work=$(mktemp -d /tmp/erp-bridge-fuzz.XXXXXX)
+# DEBUG off serves hashed static files, as `make serve` does after collectstatic: without them any page
+# a run reaches that renders the admin (its login page, where a redirect leads) is a 500.
+export STATIC_ROOT="$work/static"
+DEBUG=false "$BIN/python" manage.py collectstatic --noinput -v 0
 server_pids=()
 fuzz_pids=()
 
