@@ -49,7 +49,7 @@ def _named(requests, shown=5):
 
 
 def _kinds_counted(requests):
-    """ "6 budgets and 2 commitments": what was accepted, in the approver's words."""
+    """What was accepted, in the approver's words: 6 budgets and 2 commitments."""
     counts = defaultdict(int)
     for erp_request in requests:
         counts[erp_request.get_kind_display()] += 1
