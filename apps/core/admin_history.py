@@ -141,7 +141,12 @@ class RecordTypeFilter(admin.SimpleListFilter):
         return [(str(ct.pk), _type_label(ct)) for ct in _viewable_types(request.user)]
 
     def queryset(self, request, queryset):
-        return queryset.filter(content_type_id=_number(self.value())) if self.value() else queryset
+        if not self.value():
+            return queryset
+        type_id = _number(self.value())
+        if type_id not in {ct.pk for ct in _viewable_types(request.user)}:
+            raise IncorrectLookupParameters(f"Not a kind of record this reader may view: {type_id}")
+        return queryset.filter(content_type_id=type_id)
 
 
 class OneRecordFilter(admin.SimpleListFilter):

@@ -71,7 +71,8 @@ def _accepted_message(accepted):
         f"the ERP refused {failed:,} (the Failed to export tab says why)" if failed else "",
         f"{waiting:,} {'waits' if waiting == 1 else 'wait'} for the connector" if waiting else "",
     ]
-    return (messages.WARNING if failed else messages.SUCCESS), f"{head}. " + "; ".join(p for p in parts if p) + "."
+    outcome = "; ".join(p for p in parts if p)
+    return (messages.WARNING if failed else messages.SUCCESS), f"{head}. {outcome[0].upper()}{outcome[1:]}."
 
 
 @admin.action(description="Accept selected requests (kinds that need no ERP ids)", permissions=["decide"])
