@@ -7,14 +7,14 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
 from django_fsm import FSMFieldMixin
 from django_fsm_log.admin import StateLogInline
 
 from apps.core.admin_paging import LargeTableAdminMixin
+from apps.core.admin_records import change_link, change_url, records_in_bulk
 from apps.core.models import HistoryEntry
 
 #: A record's page shows its latest history entries; the whole trail is a page of its own.
@@ -124,11 +124,16 @@ def _viewable_types(user):
     )
 
 
+def _id(value):
+    """An id typed in the address, or None ("²" and "abc" are not)."""
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 def _number(value):
     """A filter's id from the address, or IncorrectLookupParameters (the admin's "?e=1"), never a 500."""
-    if value.isascii() and value.isdigit():
-        return int(value)
-    raise IncorrectLookupParameters(f"Not an id: {value!r}")
+    if (number := _id(value)) is None:
+        raise IncorrectLookupParameters(f"Not an id: {value!r}")
+    return number
 
 
 class RecordTypeFilter(admin.SimpleListFilter):
@@ -174,18 +179,12 @@ def _type_label(content_type):
 
 
 def _records_named(logs):
-    """{(content type id, object id): the record} for a page of history: one query per kind on the page."""
+    """{(model, object id): the record} for a page of history: one query per kind on the page."""
     ids = defaultdict(set)
     for log in logs:
-        ids[log.content_type_id].add(log.object_id)
-    found = {}
-    for type_id, pks in ids.items():
-        model = ContentType.objects.get_for_id(type_id).model_class()
-        if model is not None:
-            # str() of a budget or a change order names its project or commitment: fetched with it.
-            for pk, record in model._default_manager.select_related().in_bulk(pks).items():
-                found[(type_id, pk)] = record
-    return found
+        if (model := log.content_type.model_class()) is not None:
+            ids[model].add(log.object_id)
+    return records_in_bulk(ids)
 
 
 @admin.register(HistoryEntry)
@@ -216,7 +215,7 @@ class AuditTrailAdmin(_Words, LargeTableAdminMixin, admin.ModelAdmin):
         changelist = super().get_changelist_instance(request)
         records = _records_named(changelist.result_list)
         for log in changelist.result_list:
-            log.page_record = records.get((log.content_type_id, log.object_id))
+            log.page_record = records.get((log.content_type.model_class(), log.object_id))
         return changelist
 
     def has_view_permission(self, request, obj=None):
@@ -236,13 +235,11 @@ class AuditTrailAdmin(_Words, LargeTableAdminMixin, admin.ModelAdmin):
 
     def _one_record(self, request):
         """The record whose whole trail is asked for, if the reader may view its kind and it exists."""
-        type_id, object_id = request.GET.get("content_type__id__exact", ""), request.GET.get("object_id", "")
-        if not (type_id.isascii() and type_id.isdigit() and object_id.isascii() and object_id.isdigit()):
+        type_id, object_id = (_id(request.GET.get(name, "")) for name in ("content_type__id__exact", "object_id"))
+        content_type = next((ct for ct in _viewable_types(request.user) if ct.pk == type_id), None)
+        if content_type is None or object_id is None:
             return None
-        content_type = next((ct for ct in _viewable_types(request.user) if ct.pk == int(type_id)), None)
-        if content_type is None:
-            return None
-        return content_type.model_class()._default_manager.filter(pk=int(object_id)).first()
+        return content_type.model_class()._default_manager.filter(pk=object_id).first()
 
     def changelist_view(self, request, extra_context=None):
         record = self._one_record(request)
@@ -250,20 +247,13 @@ class AuditTrailAdmin(_Words, LargeTableAdminMixin, admin.ModelAdmin):
         if record is not None:
             opts = record._meta
             context["record_opts"] = opts
-            context["record_url"] = _change_url(opts.app_label, opts.model_name, record.pk)
+            context["record_url"] = change_url(type(record), record.pk)
         return super().changelist_view(request, {**(extra_context or {}), **context})
 
     @admin.display(description="Record")
     def record(self, log):
         record = getattr(log, "page_record", None)
         content_type = log.content_type
-        text = str(record) if record is not None else f"{_type_label(content_type)} {log.object_id} (deleted)"
-        url = _change_url(content_type.app_label, content_type.model, log.object_id) if record else None
-        return format_html('<a href="{}">{}</a>', url, text) if url else text
-
-
-def _change_url(app_label, model_name, pk):
-    try:
-        return reverse(f"admin:{app_label}_{model_name}_change", args=[pk])
-    except NoReverseMatch:
-        return None
+        if record is None:
+            return f"{_type_label(content_type)} {log.object_id} (deleted)"
+        return change_link(type(record), log.object_id, str(record))

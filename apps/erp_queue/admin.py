@@ -4,10 +4,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from apps.core.admin_paging import LargeTableAdminMixin
+from apps.core.admin_records import change_link, records_in_bulk
 from apps.core.admin_workflow import WorkflowAdminMixin, bullet_list, run_and_report, status_badge
 from apps.core.exceptions import DomainError
 from apps.erp_queue import registry, selectors, services
@@ -193,12 +194,7 @@ class ERPRequestAdmin(LargeTableAdminMixin, WorkflowAdminMixin, admin.ModelAdmin
 
     @admin.display(description="Record")
     def record_link(self, obj):
-        model = registry.exporter_for(obj.kind).model
-        try:
-            url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.object_id])
-        except NoReverseMatch:
-            return obj.record_label
-        return format_html('<a href="{}">{}</a>', url, obj.record_label)
+        return change_link(registry.exporter_for(obj.kind).model, obj.object_id, obj.record_label)
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
@@ -256,29 +252,18 @@ def archive_selected(modeladmin, request, queryset):
 
 
 def _imported_records(staged_records):
-    """{(kind, id): the app's record} that staged records were added as or linked to: one query per kind."""
-    ids = {}
+    """{(model, id): the app's record} that staged records were added as or linked to: one query per kind."""
+    ids = defaultdict(set)
     for staged in staged_records:
-        if staged.imported_object_id is not None:
-            ids.setdefault(staged.kind, set()).add(staged.imported_object_id)
-    records = {}
-    for kind, pks in ids.items():
-        importer = registry.importer_for(kind)
-        if importer is not None and importer.model is not None:
-            found = importer.model.objects.select_related().in_bulk(pks)  # str() may name a related record
-            records.update({(kind, pk): obj for pk, obj in found.items()})
-    return records
+        importer = registry.importer_for(staged.kind)
+        if staged.imported_object_id is not None and importer is not None and importer.model is not None:
+            ids[importer.model].add(staged.imported_object_id)
+    return records_in_bulk(ids)
 
 
-def _admin_link(model, object_id, text):
-    """A link to the record's admin page, or its text when the model has none."""
-    if model is None:
-        return text
-    try:
-        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[object_id])
-    except NoReverseMatch:
-        return text
-    return format_html('<a href="{}">{}</a>', url, text)
+def _imported_model(staged):
+    importer = registry.importer_for(staged.kind)
+    return importer.model if importer is not None else None
 
 
 @admin.register(StagedRecord)
@@ -327,7 +312,7 @@ class StagedRecordAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         records = _imported_records(changelist.result_list)
         for staged in changelist.result_list:
             staged.page_suggestions = suggestions.get(staged.pk, [])
-            staged.page_record = records.get((staged.kind, staged.imported_object_id))
+            staged.page_record = records.get((_imported_model(staged), staged.imported_object_id))
         return changelist
 
     def changelist_view(self, request, extra_context=None):
@@ -378,7 +363,7 @@ class StagedRecordAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             format_html_join(
                 "",
                 "<li>{} <span class='help'>({})</span></li>",
-                ((_admin_link(model, s.target_id, s.label), "; ".join(s.reasons)) for s in suggestions),
+                ((change_link(model, s.target_id, s.label), "; ".join(s.reasons)) for s in suggestions),
             ),
         )
 
@@ -386,7 +371,7 @@ class StagedRecordAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def imported_record(self, obj):
         if obj.imported_object_id is None:
             return "—"
-        record = getattr(obj, "page_record", None) or _imported_records([obj]).get((obj.kind, obj.imported_object_id))
-        importer = registry.importer_for(obj.kind)
+        model = _imported_model(obj)
+        record = getattr(obj, "page_record", None) or _imported_records([obj]).get((model, obj.imported_object_id))
         text = str(record) if record is not None else f"{obj.label} (no longer in the app)"
-        return _admin_link(importer and importer.model if record else None, obj.imported_object_id, text)
+        return change_link(model if record else None, obj.imported_object_id, text)
